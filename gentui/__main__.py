@@ -1,0 +1,5 @@
+"""`python -m gentui`."""
+
+from gentui.cli import main
+
+raise SystemExit(main())

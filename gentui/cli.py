@@ -1,0 +1,84 @@
+"""The `gentui` command: the cockpit by default, and its subcommands (CONTRACTS.md section 1).
+
+Each subcommand lives in its own module with `configure(parser)` and `run(args) -> int`; this
+module only routes. Heavy imports (Textual, the simulator) happen inside the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from gentui import __version__
+
+EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_UNREACHABLE = 0, 2, 3, 4, 5
+
+#: subcommand -> (module, help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "sim": ("gentui.sim.serve", "serve the GEN API simulator"),
+    "config": ("gentui.commands.config_cmd", "show, locate or set settings"),
+    "login": ("gentui.commands.login", "store an API key after checking it"),
+    "keys": ("gentui.commands.keys", "list every key binding"),
+    "export": ("gentui.commands.export", "export an engine's generation history"),
+    "status": ("gentui.commands.status", "one JSON snapshot of credits and generations"),
+    "serve": ("gentui.commands.serve", "the app in a browser through textual-serve"),
+}
+
+
+def _cockpit_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gentui",
+        description="A terminal cockpit for the GEN Auto Content Engine API.",
+        epilog="subcommands: " + ", ".join(SUBCOMMANDS) + " (gentui SUBCOMMAND --help)",
+    )
+    p.add_argument("--version", action="version", version=f"gentui {__version__}")
+    p.add_argument("--demo", action="store_true", help="run against the embedded simulator (no key, no network)")
+    add_connection_options(p)
+    p.add_argument("--readonly", action="store_true", default=None, help="monitor mode: nothing spends, stops or edits")
+    p.add_argument("--theme", help="theme name")
+    return p
+
+
+def add_connection_options(p: argparse.ArgumentParser) -> None:
+    """The options every command that talks to the API shares."""
+    p.add_argument("--base-url", dest="base_url", help="API root including /v1 (default https://api.gen.pro/v1)")
+    p.add_argument("--agent", dest="agent_id", help="agent id")
+    p.add_argument("--engine", dest="engine_id", help="engine id")
+    p.add_argument(
+        "--allow-insecure-http",
+        dest="allow_insecure_http",
+        action="store_true",
+        default=None,
+        help="allow http:// to a host that is not loopback",
+    )
+
+
+def _subcommand(name: str, argv: Sequence[str]) -> int:
+    module_name, help_text = SUBCOMMANDS[name]
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"gentui {name}", description=help_text)
+    module.configure(parser)
+    args = parser.parse_args(list(argv))
+    return int(module.run(args) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            return _subcommand(argv[0], argv[1:])
+        args = _cockpit_parser().parse_args(argv)
+        from gentui.commands.cockpit import run
+
+        return int(run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

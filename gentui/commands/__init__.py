@@ -1,0 +1,1 @@
+"""The `gentui` subcommands, one module each: `configure(parser)` and `run(args) -> int`."""

@@ -1,0 +1,1 @@
+"""The domain: engine state, poller, actions with their credit rules, the ledger (no Textual)."""

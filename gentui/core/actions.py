@@ -1,0 +1,321 @@
+"""What a person can do to a cell, with its guards and its credit rules.
+
+Each action is two steps: `plan_*` (may it run? what will it cost or refund? must it ask?) and the
+coroutine that does it. The UI shows the plan, asks when `plan.needs_confirm`, then runs it.
+Charged POSTs carry an Idempotency-Key made once per intent and kept in the intent log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from gentui.api import vocab
+from gentui.core.card import Card, attributes_patch
+from gentui.core.events import CreditsChanged, EngineChanged, Notice
+from gentui.core.session import Session, fmt_credits
+from gentui.core.state import CellKey, CellView, JobView
+
+
+class Refusal(Exception):
+    """The action does not apply here; the message says why (shown as a toast)."""
+
+
+@dataclass
+class Guards:
+    """The settings that decide what asks and what is refused."""
+
+    readonly: bool = False
+    confirm: str = "always"  # always | costly
+    confirm_above: Decimal = Decimal(50)
+    spend_cap: Decimal | None = None
+    low_balance_warning: Decimal = Decimal(500)
+
+
+@dataclass
+class Plan:
+    action: str
+    title: str
+    key: CellKey | None = None
+    amount: Decimal = Decimal(0)  # > 0 spends, < 0 refunds (estimates unless `estimated` is False)
+    estimated: bool = True
+    balance: Decimal | None = None
+    generation_id: str | None = None
+    card: Card | None = None
+    lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    needs_confirm: bool = False
+
+    @property
+    def balance_after(self) -> Decimal | None:
+        return None if self.balance is None else self.balance - self.amount
+
+    def summary(self) -> list[str]:
+        out = list(self.lines)
+        if self.amount > 0:
+            out.append(f"Estimated cost: {fmt_credits(self.amount)} credits")
+        elif self.amount < 0:
+            out.append(f"Refund: {fmt_credits(-self.amount)} credits{' (estimate)' if self.estimated else ''}")
+        if self.balance is not None and self.amount:
+            out.append(f"Balance: {fmt_credits(self.balance)} → {fmt_credits(self.balance_after)} (generic)")
+        return out + self.warnings
+
+
+class IntentLog(Protocol):
+    """Where a charged POST's intent is written before it is sent (the journal, issue 4)."""
+
+    def begin(self, action: str, key: CellKey, cell_id: str, card: Card | None) -> str: ...
+
+    def done(self, idempotency_key: str, generation_id: str) -> None: ...
+
+    def failed(self, idempotency_key: str, reason: str) -> None: ...
+
+
+class MemoryIntentLog:
+    """The intent log when no journal is configured: keys live as long as the process."""
+
+    def __init__(self) -> None:
+        self.intents: dict[str, dict[str, object]] = {}
+
+    def begin(self, action: str, key: CellKey, cell_id: str, card: Card | None) -> str:
+        idem = str(uuid.uuid4())
+        self.intents[idem] = {"action": action, "key": key, "cell_id": cell_id, "card": card, "generation_id": None}
+        return idem
+
+    def done(self, idempotency_key: str, generation_id: str) -> None:
+        self.intents[idempotency_key]["generation_id"] = generation_id
+
+    def failed(self, idempotency_key: str, reason: str) -> None:
+        self.intents[idempotency_key]["error"] = reason
+
+
+class Actions:
+    """The cockpit's verbs."""
+
+    def __init__(
+        self,
+        session: Session,
+        guards: Guards | None = None,
+        *,
+        intents: IntentLog | None = None,
+        on_created: Callable[[str], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.guards = guards or Guards()
+        self.intents = intents or MemoryIntentLog()
+        self.on_created = on_created or (lambda gen_id: None)
+
+    # --- guards ----------------------------------------------------------------------------------
+    def _writable(self, action: str) -> None:
+        if self.guards.readonly:
+            raise Refusal(f"{action}: read-only mode (started with --readonly or readonly = true)")
+
+    def _cell(self, key: CellKey | None, action: str) -> CellView:
+        if key is None or key not in self.session.state.cells:
+            raise Refusal(f"{action}: no cell selected")
+        return self.session.state.cells[key]
+
+    def _finish(self, plan: Plan) -> Plan:
+        ledger, guards = self.session.ledger, self.guards
+        plan.balance = ledger.generic
+        if plan.amount > 0:
+            if guards.spend_cap is not None and ledger.session_spent + plan.amount > guards.spend_cap:
+                raise Refusal(
+                    f"{plan.action}: would pass the session spend cap ({fmt_credits(ledger.session_spent)} spent"
+                    f" + {fmt_credits(plan.amount)} > {fmt_credits(guards.spend_cap)}); raise spend_cap to go on"
+                )
+            after = plan.balance_after
+            if after is not None and after < 0:
+                plan.warnings.append("The balance looks too low: the server will probably refuse (top up first).")
+            elif after is not None and after < guards.low_balance_warning:
+                plan.warnings.append(f"Low balance: {fmt_credits(after)} left after this (warning below "
+                                     f"{fmt_credits(guards.low_balance_warning)}).")
+        if plan.amount != 0:
+            plan.needs_confirm = guards.confirm == "always" or abs(plan.amount) > guards.confirm_above
+        return plan
+
+    # --- regenerate ------------------------------------------------------------------------------
+    def plan_regenerate(self, key: CellKey | None, card: Card | None = None, *, edited: bool = False) -> Plan:
+        action = "edit_regenerate" if edited else "regenerate"
+        self._writable(action)
+        cell = self._cell(key, action)
+        card = card or self.session.state.card(cell.key)
+        if card.generation_type == vocab.UNKNOWN:
+            raise Refusal(f"{action}: this cell's card type is unknown; use edit & regenerate to choose one")
+        if card.generation_type == vocab.RENDER:
+            raise Refusal(f"{action}: this is the final video column: use render (R)")
+        if cell.in_flight and not edited:
+            running = cell.in_flight[0]
+            lines = [f"A generation ({running.status}) is already running on this cell; this starts another."]
+        else:
+            lines = []
+        model = card.model or "server's configured model"
+        plan = Plan(
+            action,
+            f"Regenerate {self.session.where(cell.key)}",
+            key=cell.key,
+            amount=card.estimate(),
+            card=card,
+            lines=[f"Card: {card.generation_type}, {model}", *lines],
+        )
+        return self._finish(plan)
+
+    async def regenerate(self, plan: Plan) -> str:
+        assert plan.key is not None and plan.card is not None
+        session = self.session
+        cell = session.state.cells[plan.key]
+        card = plan.card
+        if plan.action == "edit_regenerate":
+            patch = attributes_patch(card)
+            if patch:
+                await session.client.update_cell(
+                    session.agent_id, session.engine_id, cell.cell_id, additional_attributes=patch
+                )
+        gt, data = card.body()
+        idem = self.intents.begin(plan.action, plan.key, cell.cell_id, card)
+        try:
+            answer = await session.client.generate(
+                session.agent_id, session.engine_id, cell.cell_id, gt, data, idempotency_key=idem
+            )
+        except Exception as exc:
+            self.intents.failed(idem, type(exc).__name__)
+            raise
+        gen_id = answer.generation_id
+        self.intents.done(idem, gen_id)
+        session.idempotency_keys[gen_id] = idem
+        if data:
+            session.state.local_cards[cell.cell_id] = card
+        session.ledger.precharge(gen_id, plan.amount, note=plan.action)
+        changes = session.state.add_pending(plan.key, gen_id, gt)
+        session.emit(EngineChanged(changes))
+        session.emit(CreditsChanged())
+        session.emit(Notice(f"{session.where(plan.key)}: generation {gen_id} started (~{fmt_credits(plan.amount)} credits)"))
+        self.on_created(gen_id)
+        return gen_id
+
+    # --- stop / continue ---------------------------------------------------------------------------
+    def _stoppable(self, cell: CellView) -> JobView:
+        running = cell.in_flight
+        if not running:
+            latest = cell.latest
+            state = latest.status if latest else "no generation"
+            raise Refusal(f"stop: nothing in flight on this cell (latest: {state})")
+        return running[0]
+
+    def plan_stop(self, key: CellKey | None) -> Plan:
+        self._writable("stop")
+        cell = self._cell(key, "stop")
+        job = self._stoppable(cell)
+        refund = self.session.estimate_for(cell.key, job)
+        plan = Plan("stop", f"Stop {self.session.where(cell.key)}", key=cell.key, amount=-refund, generation_id=job.id,
+                    lines=[f"Generation {job.id} ({job.status}) will be stopped; its credits are refunded in full."])
+        return self._finish(plan)
+
+    async def stop(self, plan: Plan) -> None:
+        session = self.session
+        assert plan.generation_id is not None and plan.key is not None
+        gen = await session.client.stop(plan.generation_id)
+        refund = session.ledger.stopped(plan.generation_id, -plan.amount)
+        changes = session.state.apply_generation(gen, plan.key)
+        changes.terminal.clear()  # accounted for just above
+        session.emit(EngineChanged(changes))
+        session.emit(CreditsChanged())
+        session.emit(Notice(f"stop on {session.where(plan.key)} refunded {fmt_credits(refund)}"))
+
+    def plan_continue(self, key: CellKey | None) -> Plan:
+        self._writable("continue")
+        cell = self._cell(key, "continue")
+        latest = cell.latest
+        if latest is None or latest.status != "stopped":
+            state = latest.status if latest else "no generation"
+            raise Refusal(f"continue: only a stopped generation can continue (latest: {state})")
+        cost = self.session.estimate_for(cell.key, latest)
+        plan = Plan("continue", f"Continue {self.session.where(cell.key)}", key=cell.key, amount=cost,
+                    generation_id=latest.id, lines=[f"Generation {latest.id} resumes from pending; it is re-charged."])
+        return self._finish(plan)
+
+    async def continue_(self, plan: Plan) -> None:
+        session = self.session
+        assert plan.generation_id is not None and plan.key is not None
+        cell = session.state.cells[plan.key]
+        idem = self.intents.begin("continue", plan.key, cell.cell_id, None)
+        try:
+            gen = await session.client.continue_(plan.generation_id, idempotency_key=idem)
+        except Exception as exc:
+            self.intents.failed(idem, type(exc).__name__)
+            raise
+        self.intents.done(idem, plan.generation_id)
+        session.ledger.recharge(plan.generation_id, plan.amount)
+        changes = session.state.apply_generation(gen, plan.key)
+        session.emit(EngineChanged(changes))
+        session.emit(CreditsChanged())
+        session.emit(Notice(f"continue on {session.where(plan.key)} re-charged ~{fmt_credits(plan.amount)}"))
+        self.on_created(plan.generation_id)
+
+    # --- render, pin, value ------------------------------------------------------------------------
+    def plan_render(self, key: CellKey | None) -> Plan:
+        self._writable("render")
+        if key is None:
+            raise Refusal("render: no row selected")
+        state = self.session.state
+        final = next((c for c in state.columns if c.generation_type == vocab.RENDER), None)
+        if final is None:
+            raise Refusal("render: this engine has no final video column")
+        target = (key[0], final.id)
+        if target not in state.cells:
+            raise Refusal("render: this row has no final video cell")
+        plan = Plan("render", f"Render {self.session.where(target)}", key=target, amount=vocab.RENDER_COST,
+                    lines=["Composites the row's video layers into the final video."])
+        return self._finish(plan)
+
+    async def render(self, plan: Plan) -> str:
+        session = self.session
+        assert plan.key is not None
+        cell = session.state.cells[plan.key]
+        idem = self.intents.begin("render", plan.key, cell.cell_id, None)
+        try:
+            answer = await session.client.render(session.agent_id, session.engine_id, cell.cell_id, idempotency_key=idem)
+        except Exception as exc:
+            self.intents.failed(idem, type(exc).__name__)
+            raise
+        self.intents.done(idem, answer.generation_id)
+        session.ledger.precharge(answer.generation_id, plan.amount, note="render")
+        session.emit(EngineChanged(session.state.add_pending(plan.key, answer.generation_id, vocab.RENDER)))
+        session.emit(CreditsChanged())
+        self.on_created(answer.generation_id)
+        return answer.generation_id
+
+    def check_pin(self, key: CellKey | None, generation_id: str | None) -> CellView:
+        self._writable("pin")
+        cell = self._cell(key, "pin")
+        job = next((j for j in cell.jobs if j.id == generation_id), None)
+        if job is None:
+            raise Refusal("pin: select a take in the history table first")
+        if job.status != "completed":
+            raise Refusal(f"pin: only a completed take can be displayed (this one is {job.status})")
+        if cell.displayed_id == job.id:
+            raise Refusal("pin: this take is already the displayed one")
+        return cell
+
+    async def pin(self, key: CellKey, generation_id: str) -> None:
+        session = self.session
+        cell = self.check_pin(key, generation_id)
+        full = await session.client.set_default_user_job(session.agent_id, session.engine_id, cell.cell_id, generation_id)
+        changes = session.state.apply_cell(key[0], full)
+        changes.cells |= session.state.set_displayed(key, generation_id).cells
+        session.emit(EngineChanged(changes))
+        session.emit(Notice(f"{session.where(key)}: take {generation_id} pinned as displayed"))
+
+    def check_edit_value(self, key: CellKey | None) -> CellView:
+        self._writable("edit_value")
+        return self._cell(key, "edit_value")
+
+    async def edit_value(self, key: CellKey, value: str) -> None:
+        session = self.session
+        cell = self.check_edit_value(key)
+        full = await session.client.update_cell(session.agent_id, session.engine_id, cell.cell_id, value=value)
+        session.emit(EngineChanged(session.state.apply_cell(key[0], full)))
+        session.emit(Notice(f"{session.where(key)}: value saved"))

@@ -1,0 +1,191 @@
+"""The poller: watches in-flight generations and the engine, never overlapping itself.
+
+Each round runs to its end before the next is scheduled (dolphie's habit), so a slow server slows
+the cadence instead of piling up requests. The interval follows the kind and age of the work (text
+fast, video slower, old work slower still); errors back off; a 401 stops polling until `wake()`.
+When many generations are in flight one engine GET replaces their per-generation GETs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gentui.api import errors, vocab
+from gentui.core.session import Session
+from gentui.core.state import CellKey, JobView
+
+
+@dataclass
+class PollPolicy:
+    interval: float = 2.0  # the user's poll_interval (floor 1.0)
+    video_interval: float = 5.0
+    old_after: float = 120.0  # seconds in flight after which work is polled less often
+    max_interval: float = 15.0
+    engine_idle: float = 60.0  # full engine refresh when nothing is in flight
+    engine_busy: float = 30.0  # full engine refresh while work is in flight
+    credits_every: float = 30.0
+    per_generation_limit: int = 12  # above this many due generations, one engine GET is cheaper
+    concurrency: int = 4
+    max_backoff: float = 30.0
+
+    def for_job(self, job: JobView, now: float, generation_type: str) -> float:
+        base = self.interval
+        if generation_type in vocab.VIDEO_TYPES:
+            base = max(base, self.video_interval)
+        age = now - job.created_at if job.created_at else 0.0
+        if age > self.old_after:
+            base = min(self.max_interval, base * 2)
+        return base
+
+
+class Poller:
+    """Drives a `Session`: call `run()` in a worker, `wake()` after an action, `stop()` to end."""
+
+    def __init__(
+        self,
+        session: Session,
+        policy: PollPolicy | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.session = session
+        self.policy = policy or PollPolicy()
+        self.monotonic = monotonic
+        self.errors = 0
+        self.paused_for_auth = False
+        self.rounds = 0
+        self._due: dict[str, float] = {}  # generation id -> next check (monotonic)
+        self._engine_due = 0.0
+        self._credits_due = 0.0
+        self._wake = asyncio.Event()
+        self._stopped = False
+
+    # --- control -------------------------------------------------------------------------------
+    def wake(self, *, engine: bool = False, credits: bool = False) -> None:
+        """Poll soon: after an action, a manual refresh, or a new key."""
+        now = self.monotonic()
+        if engine:
+            self._engine_due = now
+        if credits:
+            self._credits_due = now
+        self.paused_for_auth = False
+        self.errors = 0
+        self._wake.set()
+
+    def watch(self, generation_id: str, delay: float = 1.0) -> None:
+        """A generation created here: check it soon."""
+        self._due[generation_id] = self.monotonic() + delay
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+
+    # --- the loop --------------------------------------------------------------------------------
+    async def run(self) -> None:
+        while not self._stopped:
+            delay = await self.round()
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def round(self) -> float:
+        """One poll round; returns the delay before the next one."""
+        if self.paused_for_auth:
+            return 3600.0
+        self.rounds += 1
+        try:
+            await self._round()
+        except errors.GenApiError as exc:
+            state = self.session.failed(exc)
+            if state == "auth":
+                self.paused_for_auth = True
+                return 3600.0
+            self.errors += 1
+            retry_after = getattr(exc, "retry_after", None)
+            backoff = min(self.policy.max_backoff, self.policy.interval * (2 ** min(self.errors, 5)))
+            return max(backoff, float(retry_after or 0))
+        self.errors = 0
+        return self.next_delay()
+
+    async def _round(self) -> None:
+        session, now = self.session, self.monotonic()
+        if not session.state.loaded or now >= self._engine_due:
+            await self._refresh_engine(now)
+        else:
+            due = self.due_generations(now)
+            if len(due) > self.policy.per_generation_limit:
+                await self._refresh_engine(now)
+            elif due:
+                await self._poll_each(due)
+        if self.monotonic() >= self._credits_due:
+            await session.load_credits()
+            self._credits_due = self.monotonic() + self.policy.credits_every
+
+    async def _refresh_engine(self, now: float) -> None:
+        changes = await self.session.load_engine()
+        busy = bool(self.session.state.in_flight())
+        self._engine_due = now + (self.policy.engine_busy if busy else self.policy.engine_idle)
+        self._reschedule_all(self.monotonic())
+        if changes.terminal:
+            self._credits_due = 0.0
+
+    async def _poll_each(self, due: list[tuple[str, CellKey, JobView]]) -> None:
+        semaphore = asyncio.Semaphore(self.policy.concurrency)
+        terminal = False
+
+        async def one(gen_id: str) -> None:
+            nonlocal terminal
+            async with semaphore:
+                try:
+                    changes = await self.session.poll_generation(gen_id)
+                except errors.NotFoundError:
+                    self._due.pop(gen_id, None)  # vanished: the next engine refresh tells
+                    self._engine_due = 0.0
+                    return
+                terminal = terminal or bool(changes.terminal)
+
+        results = await asyncio.gather(*(one(g) for g, _, _ in due), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        self._reschedule_all(self.monotonic())
+        if terminal:
+            self._credits_due = 0.0
+        if failures:
+            raise failures[0]
+
+    # --- scheduling ------------------------------------------------------------------------------
+    def due_generations(self, now: float) -> list[tuple[str, CellKey, JobView]]:
+        out = []
+        for key, job in self.session.state.in_flight():
+            if self._due.get(job.id, 0.0) <= now:
+                out.append((job.id, key, job))
+        return out
+
+    def _reschedule_all(self, now: float) -> None:
+        in_flight = self.session.state.in_flight()
+        wall = self.session.clock()
+        keep: dict[str, float] = {}
+        for key, job in in_flight:
+            column = self.session.state.column(key[1])
+            gt = column.generation_type if column else job.canonical_type
+            previous = self._due.get(job.id)
+            if previous is not None and previous > now:
+                keep[job.id] = previous
+            else:
+                keep[job.id] = now + self.policy.for_job(job, wall, gt)
+        self._due = keep
+
+    def next_delay(self) -> float:
+        now = self.monotonic()
+        candidates = [self._engine_due, self._credits_due, *self._due.values()]
+        delay = min(candidates) - now if candidates else self.policy.interval
+        return max(0.2, min(delay, self.policy.engine_idle))
+
+    def in_flight_count(self) -> int:
+        return len(self.session.state.in_flight())
+

@@ -1,0 +1,194 @@
+"""A working session against one engine: the client, the state, the ledger, and the calls between.
+
+The UI owns one `Session`; workers call its coroutines; it reports through `emit(event)` and never
+touches a widget. The poller (`gentui.core.poller`) and the actions (`gentui.core.actions`) use it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from gentui.api import errors
+from gentui.api.client import GenClient
+from gentui.api.models import Agent, Organization
+from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
+from gentui.core.ledger import CreditLedger
+from gentui.core.state import CellKey, Changes, EngineState, JobView
+
+Emit = Callable[[object], None]
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error in words, with what to do next (never the key)."""
+    if isinstance(exc, errors.GenApiError):
+        hint = getattr(exc, "hint", "") or ""
+        text = exc.message or type(exc).__name__
+        if exc.status:
+            text = f"{text} (HTTP {exc.status}{', ' + exc.error_code if exc.error_code else ''})"
+        return f"{text}. {hint}".strip().rstrip(".") + ("." if hint else "")
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Session:
+    """One engine, watched and driven."""
+
+    def __init__(
+        self,
+        client: GenClient,
+        agent_id: str,
+        engine_id: str,
+        *,
+        emit: Emit | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.agent_id = agent_id
+        self.engine_id = engine_id
+        self.state = EngineState(engine_id, clock=clock)
+        self.ledger = CreditLedger()
+        self.agent: Agent | None = None
+        self.organization: Organization | None = None
+        self.clock = clock
+        self.connection = "connecting"
+        self.connection_reason = ""
+        self.last_ok: float | None = None
+        self._emit = emit or (lambda event: None)
+        self.idempotency_keys: dict[str, str] = {}  # generation id -> key that created it
+
+    def emit(self, event: object) -> None:
+        self._emit(event)
+
+    # --- connection state ----------------------------------------------------------------------
+    def ok(self) -> None:
+        self.last_ok = self.clock()
+        if self.connection != "ok":
+            self.connection, self.connection_reason = "ok", ""
+            self.emit(ConnectionChanged("ok", "", self.last_ok))
+
+    def failed(self, exc: BaseException) -> str:
+        if isinstance(exc, errors.AuthError):
+            state, reason = "auth", "API key rejected: run `gentui login` or set GEN_API_KEY"
+        elif isinstance(exc, errors.TransportError):
+            state, reason = "offline", str(getattr(exc, "message", "") or exc) or "unreachable"
+        else:
+            state, reason = "stale", describe_error(exc)
+        if (state, reason) != (self.connection, self.connection_reason):
+            self.connection, self.connection_reason = state, reason
+            self.emit(ConnectionChanged(state, reason, self.last_ok))
+        return state
+
+    # --- loading -------------------------------------------------------------------------------
+    async def load_engine(self) -> Changes:
+        engine = await self.client.get_engine(self.agent_id, self.engine_id)
+        self.ok()
+        changes = self.state.apply_engine(engine)
+        self.settle_terminal(changes)
+        self.emit(EngineChanged(changes, full=True))
+        return changes
+
+    async def load_credits(self) -> None:
+        if self.agent is None:
+            self.agent = await self.client.agent(self.agent_id)
+        org_id = self.agent.organization_id
+        if org_id is None:
+            orgs = await self.client.organizations()
+            self.organization = orgs[0] if orgs else None
+        else:
+            self.organization = await self.client.organization(org_id)
+        self.ok()
+        if self.organization is not None:
+            credit = self.organization.available_credit
+            self.ledger.set_balance(credit.generic, credit.aura, self.organization.name)
+        self.emit(CreditsChanged())
+
+    async def load_cell(self, key: CellKey) -> Changes:
+        """The cell's full history (GET cell), for the detail view."""
+        cell = self.state.cells[key]
+        full = await self.client.get_cell(self.agent_id, self.engine_id, cell.cell_id)
+        self.ok()
+        changes = self.state.apply_cell(key[0], full)
+        self.settle_terminal(changes)
+        if changes:
+            self.emit(EngineChanged(changes))
+        return changes
+
+    async def poll_generation(self, generation_id: str) -> Changes:
+        gen = await self.client.get_generation(generation_id)
+        self.ok()
+        changes = self.state.apply_generation(gen)
+        self.settle_terminal(changes)
+        if changes:
+            self.emit(EngineChanged(changes))
+        return changes
+
+    # --- terminal events -------------------------------------------------------------------------
+    def settle_terminal(self, changes: Changes) -> None:
+        for key, job in changes.terminal:
+            entry = self.ledger.terminal(job.id, job.status, job.execution_cost)
+            self.emit(Notice(self.describe_terminal(key, job, entry.amount if entry else None), _severity(job)))
+
+    def describe_terminal(self, key: CellKey, job: JobView, delta: Decimal | None) -> str:
+        where = self.where(key)
+        text = f"{where} {job.status}"
+        if job.created_at and job.finished_at and job.finished_at >= job.created_at:
+            text += f" in {format_duration(job.finished_at - job.created_at)}"
+        if job.status == "completed" and job.execution_cost is not None:
+            text += f", cost {fmt_credits(job.execution_cost)}"
+        if delta is not None and delta > 0:
+            text += f", reconciled: charged {fmt_credits(delta)} more"
+        elif delta is not None and delta < 0:
+            text += f", {'reconciled: ' if job.status == 'completed' else ''}refunded {fmt_credits(-delta)}"
+        if job.status == "failed" and job.failed_reason:
+            text += f": {job.failed_reason[:120]}"
+        return text
+
+    def where(self, key: CellKey) -> str:
+        row_ids = self.state.row_ids()
+        row_no = row_ids.index(key[0]) + 1 if key[0] in row_ids else "?"
+        column = self.state.column(key[1])
+        return f"row {row_no} {column.title if column else key[1]}"
+
+    def engine_estimate_reserved(self) -> Decimal:
+        """Credits held by in-flight work in this engine (documented estimates)."""
+        total = Decimal(0)
+        for key, job in self.state.in_flight():
+            total += self.estimate_for(key, job)
+        return total
+
+    def estimate_for(self, key: CellKey, job: JobView) -> Decimal:
+        from gentui.api import vocab
+
+        if job.canonical_type == vocab.RENDER or (self.state.column(key[1]) and self.state.column(key[1]).generation_type == vocab.RENDER):
+            return vocab.RENDER_COST
+        card = self.state.card(key)
+        if job.canonical_type not in (vocab.UNKNOWN, card.generation_type):
+            return vocab.estimate_credits(job.canonical_type)
+        return card.estimate()
+
+
+def _severity(job: JobView) -> str:
+    return {"failed": "error", "stopped": "warning"}.get(job.status, "information")
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def fmt_credits(value: Decimal | float | int | None, *, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    d = Decimal(str(value)).quantize(Decimal("0.01"))
+    text = f"{d:,.2f}".rstrip("0").rstrip(".") if d != d.to_integral() else f"{d:,.0f}"
+    if signed and d > 0:
+        text = "+" + text
+    return text
+

@@ -1,0 +1,1 @@
+"""Textual only: the app, screens, widgets and styles."""
