@@ -8,16 +8,19 @@ Charged POSTs carry an Idempotency-Key made once per intent and kept in the inte
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from gentui.api import vocab
+from gentui.api import errors, vocab
 from gentui.core.card import Card, attributes_patch
 from gentui.core.events import CreditsChanged, EngineChanged, Notice
 from gentui.core.session import Session, fmt_credits
 from gentui.core.state import CellKey, CellView, JobView
+
+
+T = TypeVar("T")
 
 
 class Refusal(Exception):
@@ -67,11 +70,14 @@ class Plan:
 class IntentLog(Protocol):
     """Where a charged POST's intent is written before it is sent (the journal, issue 4)."""
 
-    def begin(self, action: str, key: CellKey, cell_id: str, card: Card | None) -> str: ...
+    def begin(self, action: str, key: CellKey, cell_id: str, card: Card | None, *,
+              estimate: Decimal | None = None) -> str: ...
 
     def done(self, idempotency_key: str, generation_id: str) -> None: ...
 
     def failed(self, idempotency_key: str, reason: str) -> None: ...
+
+    def uncertain(self, idempotency_key: str, reason: str) -> None: ...
 
 
 class MemoryIntentLog:
@@ -80,7 +86,8 @@ class MemoryIntentLog:
     def __init__(self) -> None:
         self.intents: dict[str, dict[str, object]] = {}
 
-    def begin(self, action: str, key: CellKey, cell_id: str, card: Card | None) -> str:
+    def begin(self, action: str, key: CellKey, cell_id: str, card: Card | None, *,
+              estimate: Decimal | None = None) -> str:
         idem = str(uuid.uuid4())
         self.intents[idem] = {"action": action, "key": key, "cell_id": cell_id, "card": card, "generation_id": None}
         return idem
@@ -90,6 +97,9 @@ class MemoryIntentLog:
 
     def failed(self, idempotency_key: str, reason: str) -> None:
         self.intents[idempotency_key]["error"] = reason
+
+    def uncertain(self, idempotency_key: str, reason: str) -> None:
+        self.intents[idempotency_key]["uncertain"] = reason
 
 
 class Actions:
@@ -107,6 +117,15 @@ class Actions:
         self.guards = guards or Guards()
         self.intents = intents or MemoryIntentLog()
         self.on_created = on_created or (lambda gen_id: None)
+
+    async def _charged(self, idem: str, call: Awaitable[T]) -> T:
+        """Send a charged POST whose intent is logged: close the intent on a sure failure only."""
+        try:
+            return await call
+        except errors.GenApiError as exc:
+            sure = exc.status is not None and 400 <= exc.status < 500
+            (self.intents.failed if sure else self.intents.uncertain)(idem, f"{type(exc).__name__}: {exc.message}")
+            raise
 
     # --- guards ----------------------------------------------------------------------------------
     def _writable(self, action: str) -> None:
@@ -175,19 +194,16 @@ class Actions:
                     session.agent_id, session.engine_id, cell.cell_id, additional_attributes=patch
                 )
         gt, data = card.body()
-        idem = self.intents.begin(plan.action, plan.key, cell.cell_id, card)
-        try:
-            answer = await session.client.generate(
-                session.agent_id, session.engine_id, cell.cell_id, gt, data, idempotency_key=idem
-            )
-        except Exception as exc:
-            self.intents.failed(idem, type(exc).__name__)
-            raise
+        idem = self.intents.begin(plan.action, plan.key, cell.cell_id, card, estimate=plan.amount)
+        answer = await self._charged(idem, session.client.generate(
+            session.agent_id, session.engine_id, cell.cell_id, gt, data, idempotency_key=idem))
         gen_id = answer.generation_id
         self.intents.done(idem, gen_id)
         session.idempotency_keys[gen_id] = idem
         if data:
             session.state.local_cards[cell.cell_id] = card
+        if card.model:
+            session.generation_models[gen_id] = card.model
         session.ledger.precharge(gen_id, plan.amount, note=plan.action)
         changes = session.state.add_pending(plan.key, gen_id, gt)
         session.emit(EngineChanged(changes))
@@ -241,12 +257,8 @@ class Actions:
         session = self.session
         assert plan.generation_id is not None and plan.key is not None
         cell = session.state.cells[plan.key]
-        idem = self.intents.begin("continue", plan.key, cell.cell_id, None)
-        try:
-            gen = await session.client.continue_(plan.generation_id, idempotency_key=idem)
-        except Exception as exc:
-            self.intents.failed(idem, type(exc).__name__)
-            raise
+        idem = self.intents.begin("continue", plan.key, cell.cell_id, None, estimate=plan.amount)
+        gen = await self._charged(idem, session.client.continue_(plan.generation_id, idempotency_key=idem))
         self.intents.done(idem, plan.generation_id)
         session.ledger.recharge(plan.generation_id, plan.amount)
         changes = session.state.apply_generation(gen, plan.key)
@@ -275,12 +287,9 @@ class Actions:
         session = self.session
         assert plan.key is not None
         cell = session.state.cells[plan.key]
-        idem = self.intents.begin("render", plan.key, cell.cell_id, None)
-        try:
-            answer = await session.client.render(session.agent_id, session.engine_id, cell.cell_id, idempotency_key=idem)
-        except Exception as exc:
-            self.intents.failed(idem, type(exc).__name__)
-            raise
+        idem = self.intents.begin("render", plan.key, cell.cell_id, None, estimate=plan.amount)
+        answer = await self._charged(idem, session.client.render(
+            session.agent_id, session.engine_id, cell.cell_id, idempotency_key=idem))
         self.intents.done(idem, answer.generation_id)
         session.ledger.precharge(answer.generation_id, plan.amount, note="render")
         session.emit(EngineChanged(session.state.add_pending(plan.key, answer.generation_id, vocab.RENDER)))

@@ -56,6 +56,7 @@ class Session:
         self.last_ok: float | None = None
         self._emit = emit or (lambda event: None)
         self.idempotency_keys: dict[str, str] = {}  # generation id -> key that created it
+        self.generation_models: dict[str, str] = {}  # generation id -> model of the card sent from here
 
     def emit(self, event: object) -> None:
         self._emit(event)

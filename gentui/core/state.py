@@ -22,6 +22,7 @@ CellKey = tuple[str, str]
 IDLE = "idle"
 STATUSES = ("idle", "pending", "processing", "completed", "failed", "stopped", "unknown")
 HISTORY_CAP = 50  # history entries kept per cell in the compact state
+VALUE_CAP = 100_000  # characters of a cell's value kept for the value editor
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class CellView:
     displayed_id: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     role: str | None = None
+    full_value: str = field(default="", repr=False)
 
     @property
     def key(self) -> CellKey:
@@ -370,6 +372,7 @@ class EngineState:
             displayed_id=displayed,
             attributes=attrs,
             role=cell.cell_role,
+            full_value=(cell.value or "")[:VALUE_CAP],
         )
 
     def _note_terminal(self, old: CellView | None, new: CellView, changes: Changes) -> None:

@@ -1,0 +1,206 @@
+"""The local journal: every charged POST's intent is written before it is sent (SQLite).
+
+Before a generate, continue or render goes out, its intent (base URL, agent, engine, cell, card,
+Idempotency-Key, owning process) is committed; after it, the generation id. If the app dies in
+between, the next start finds intents whose owner is gone and offers to finish them: an intent with
+a generation id is watched again; one without is sent again with the same Idempotency-Key, so the
+server never charges twice. The journal is also this machine's record of what it spent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from gentui.core.card import Card
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS intents (
+    idempotency_key TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    base_url TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    engine_id TEXT NOT NULL,
+    row_id TEXT,
+    column_id TEXT,
+    cell_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    generation_type TEXT,
+    card_json TEXT,
+    estimate TEXT,
+    generation_id TEXT,
+    state TEXT NOT NULL,          -- intent | sent | failed | abandoned
+    error TEXT,
+    batch_id TEXT,
+    owner_pid INTEGER NOT NULL,
+    owner_started REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS intents_engine ON intents (base_url, agent_id, engine_id, state);
+"""
+
+
+def process_start(pid: int) -> float:
+    """A process's start time (jiffies since boot on Linux), so a reused pid is not taken for its owner."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return float(fields[19])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def owner_alive(pid: int, started: float) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    current = process_start(pid)
+    return current == 0.0 or started == 0.0 or current == started
+
+
+@dataclass(frozen=True)
+class Intent:
+    idempotency_key: str
+    created_at: float
+    base_url: str
+    agent_id: str
+    engine_id: str
+    row_id: str | None
+    column_id: str | None
+    cell_id: str
+    action: str
+    generation_type: str | None
+    data: dict[str, Any] | None
+    estimate: Decimal | None
+    generation_id: str | None
+    state: str
+    error: str | None
+    batch_id: str | None
+    owner_pid: int
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        return (self.row_id, self.column_id) if self.row_id and self.column_id else None
+
+    @property
+    def card(self) -> Card | None:
+        if self.generation_type is None:
+            return None
+        return Card(self.generation_type, dict(self.data or {}), "journal", "journal")
+
+
+class Journal:
+    """One SQLite file; safe for several gentui processes on one machine."""
+
+    def __init__(self, path: Path | str, *, base_url: str = "", agent_id: str = "", engine_id: str = "") -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.db = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+        self.base_url, self.agent_id, self.engine_id = base_url, agent_id, engine_id
+        self.pid = os.getpid()
+        self.started = process_start(self.pid)
+        self.batch_id: str | None = None
+        self.estimates: dict[str, Decimal] = {}
+
+    def bind(self, *, base_url: str | None = None, agent_id: str | None = None, engine_id: str | None = None) -> None:
+        self.base_url = base_url if base_url is not None else self.base_url
+        self.agent_id = agent_id if agent_id is not None else self.agent_id
+        self.engine_id = engine_id if engine_id is not None else self.engine_id
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- the IntentLog protocol ------------------------------------------------------------------
+    def begin(self, action: str, key: tuple[str, str], cell_id: str, card: Card | None, *,
+              estimate: Decimal | None = None, batch_id: str | None = None) -> str:
+        idem = str(uuid.uuid4())
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO intents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (idem, now, now, self.base_url, self.agent_id, self.engine_id, key[0], key[1], cell_id, action,
+             card.generation_type if card else None, json.dumps(card.data, default=str) if card else None,
+             str(estimate) if estimate is not None else None, None, "intent", None, batch_id or self.batch_id,
+             self.pid, self.started),
+        )
+        return idem
+
+    def done(self, idempotency_key: str, generation_id: str) -> None:
+        self.db.execute("UPDATE intents SET generation_id=?, state='sent', error=NULL, updated_at=? "
+                        "WHERE idempotency_key=?", (generation_id, time.time(), idempotency_key))
+
+    def failed(self, idempotency_key: str, reason: str) -> None:
+        """The POST failed for sure (a 4xx): nothing was charged; the intent is closed."""
+        self.db.execute("UPDATE intents SET state='failed', error=?, updated_at=? WHERE idempotency_key=?",
+                        (reason[:500], time.time(), idempotency_key))
+
+    def uncertain(self, idempotency_key: str, reason: str) -> None:
+        """The POST may or may not have reached the server: keep the intent open for a resend."""
+        self.db.execute("UPDATE intents SET error=?, updated_at=? WHERE idempotency_key=?",
+                        (reason[:500], time.time(), idempotency_key))
+
+    def abandon(self, idempotency_key: str) -> None:
+        self.db.execute("UPDATE intents SET state='abandoned', updated_at=? WHERE idempotency_key=?",
+                        (time.time(), idempotency_key))
+
+    def claim(self, idempotency_key: str) -> None:
+        """Take over an orphaned intent (this process now owns it)."""
+        self.db.execute("UPDATE intents SET owner_pid=?, owner_started=?, updated_at=? WHERE idempotency_key=?",
+                        (self.pid, self.started, time.time(), idempotency_key))
+
+    # --- reading -----------------------------------------------------------------------------------
+    def _rows(self, where: str, params: tuple[Any, ...]) -> Iterator[tuple[Intent, int, float]]:
+        cur = self.db.execute(
+            "SELECT idempotency_key, created_at, base_url, agent_id, engine_id, row_id, column_id, cell_id, action,"
+            " generation_type, card_json, estimate, generation_id, state, error, batch_id, owner_pid, owner_started"
+            f" FROM intents WHERE {where} ORDER BY created_at", params)
+        for row in cur.fetchall():
+            data = json.loads(row[10]) if row[10] else None
+            intent = Intent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], data,
+                            Decimal(row[11]) if row[11] else None, row[12], row[13], row[14], row[15], row[16])
+            yield intent, row[16], row[17]
+
+    def get(self, idempotency_key: str) -> Intent | None:
+        return next((i for i, _, _ in self._rows("idempotency_key=?", (idempotency_key,))), None)
+
+    def open_intents(self) -> list[Intent]:
+        """Intents of this engine not yet answered (state `intent`), whoever owns them."""
+        return [i for i, _, _ in self._rows("base_url=? AND agent_id=? AND engine_id=? AND state='intent'",
+                                              (self.base_url, self.agent_id, self.engine_id))]
+
+    def orphans(self, *, since: float | None = None) -> list[Intent]:
+        """Intents of this engine whose owning process is gone: unsent ones, and sent ones (to watch)."""
+        since = since if since is not None else time.time() - 86_400
+        out = []
+        for intent, pid, started in self._rows(
+            "base_url=? AND agent_id=? AND engine_id=? AND state IN ('intent','sent') AND created_at>=?",
+            (self.base_url, self.agent_id, self.engine_id, since),
+        ):
+            if pid == self.pid and started == self.started:
+                continue
+            if not owner_alive(pid, started):
+                out.append(intent)
+        return out
+
+    def all(self) -> list[Intent]:
+        return [i for i, _, _ in self._rows("1=1", ())]
+
+    def spend_by_day(self) -> list[tuple[str, str, int, Decimal]]:
+        """(day, engine id, generations sent, estimated credits) from this machine's intents."""
+        cur = self.db.execute(
+            "SELECT date(created_at, 'unixepoch'), engine_id, count(*), group_concat(coalesce(estimate, '0'), ' ')"
+            " FROM intents WHERE state='sent' GROUP BY 1, 2 ORDER BY 1 DESC, 2")
+        return [(d, e, n, sum((Decimal(x) for x in (s or "").split()), Decimal(0))) for d, e, n, s in cur.fetchall()]

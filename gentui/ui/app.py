@@ -1,0 +1,284 @@
+"""The Textual app: start-up (agent and engine choice), the session and its poller, global keys.
+
+Kept small on purpose: the main screen owns the grid and the cell actions, the core owns the data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from gentui.api.client import GenClient
+from gentui.api.errors import AuthError, GenApiError
+from gentui.core.actions import Actions, Guards
+from gentui.core.poller import Poller, PollPolicy
+from gentui.core.session import Session, describe_error
+from gentui.core.state import CellView
+from gentui.core.text import one_line, safe_text
+from gentui.keymap import BINDINGS as SPECS
+from gentui.keymap import MUTATING_IDS, effective_keys
+
+GLOBAL_ACTIONS = {"quit": "quit", "help": "show_keys", "widget_help": "widget_help", "refresh": "refresh",
+                  "switch_engine": "switch_engine"}
+
+
+@dataclass
+class Launch:
+    """Everything the app needs from the command line and the settings."""
+
+    client: GenClient
+    agent_id: str | None = None
+    engine_id: str | None = None
+    guards: Guards = field(default_factory=Guards)
+    policy: PollPolicy = field(default_factory=PollPolicy)
+    keymap: dict[str, str] = field(default_factory=dict)
+    theme: str | None = None
+    demo: bool = False
+    mouse: bool = True
+    recent_engines: list[dict[str, Any]] = field(default_factory=list)
+    engine_names: dict[str, str] = field(default_factory=dict)
+    on_engine: Callable[[str, str, str], None] | None = None  # (agent id, engine id, title): remember it
+    on_theme: Callable[[str], None] | None = None
+    clock: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic
+    start_poller: bool = True
+    themes: list[Any] = field(default_factory=list)
+
+
+class CoreEvent(Message):
+    """A core event, carried to the UI thread."""
+
+    def __init__(self, event: object) -> None:
+        super().__init__()
+        self.event = event
+
+
+class GentuiApp(App[None]):
+    """gentui."""
+
+    CSS_PATH = "styles.tcss"
+    TITLE = "gentui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding(s.key, GLOBAL_ACTIONS[s.id], s.description, show=s.show, priority=s.priority, id=s.id)
+        for s in SPECS
+        if s.id in GLOBAL_ACTIONS
+    ]
+
+    def __init__(self, launch: Launch) -> None:
+        super().__init__()
+        self.launch = launch
+        self.guards = launch.guards
+        self.session: Session | None = None
+        self.poller: Poller | None = None
+        self.actions: Actions | None = None
+        self.connection_hint = "connecting"
+        self.connection_reason = ""
+        self.activity: list[str] = []
+        self._poll_worker: Worker | None = None
+        self.keys = effective_keys(launch.keymap)
+        self._theme_ready = False
+
+    # --- set-up --------------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        for theme in self.launch.themes:
+            self.register_theme(theme)
+        if self.launch.theme and self.launch.theme in self.available_themes:
+            self.theme = self.launch.theme
+        self._theme_ready = True
+        if self.launch.keymap:
+            self.set_keymap(self.keys)
+        from gentui.ui.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+        self.start()
+
+    def now(self) -> float:
+        return self.launch.clock()
+
+    @property
+    def main(self):  # noqa: ANN201
+        from gentui.ui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def watch_theme(self, theme: str) -> None:
+        main = self.main
+        if main is not None and main.is_mounted:
+            main.refresh_colors()
+        if self._theme_ready and self.launch.on_theme:
+            self.launch.on_theme(theme)  # picked in the palette: remembered in config.toml
+
+    # --- start-up: agent, engine, session --------------------------------------------------------------
+    @work(group="start", exclusive=True, exit_on_error=False)
+    async def start(self, agent_id: str | None = None, engine_id: str | None = None) -> None:
+        client = self.launch.client
+        agent_id = agent_id or self.launch.agent_id
+        engine_id = engine_id or self.launch.engine_id
+        while agent_id is None or engine_id is None:
+            try:
+                agent_id = agent_id or await self.choose_agent(client)
+                if agent_id is None:
+                    return
+                engine_id = engine_id or await self.choose_engine(client, agent_id)
+                if engine_id is None:
+                    return
+            except GenApiError as exc:
+                self.set_connection("auth" if isinstance(exc, AuthError) else "offline", describe_error(exc))
+                if isinstance(exc, AuthError):
+                    return
+                await asyncio.sleep(5)
+        self.open_engine(agent_id, engine_id)
+
+    def set_connection(self, state: str, reason: str) -> None:
+        self.connection_hint, self.connection_reason = state, reason
+        if self.main is not None:
+            self.main.update_header()
+        if state == "auth":
+            self.notify(reason, severity="error", timeout=15, markup=False)
+
+    async def choose_agent(self, client: GenClient) -> str | None:
+        agents = await client.agents()
+        if len(agents) == 1:
+            return agents[0].id
+        if not agents:
+            self.set_connection("stale", "this key sees no agent: create one at gen.pro")
+            return None
+        from gentui.ui.screens.modals import PickerScreen
+
+        return await self.push_screen_wait(PickerScreen("Choose an agent", [(a.id, a.name) for a in agents]))
+
+    async def choose_engine(self, client: GenClient, agent_id: str) -> str | None:
+        engines = []
+        try:
+            engines = [(e.id, e.title) for e in await client.list_engines(agent_id)]
+        except GenApiError as exc:
+            if isinstance(exc, AuthError):
+                raise
+        if len(engines) == 1:
+            return engines[0][0]
+        seen = {e[0] for e in engines}
+        recent = [(str(r.get("id")), f"{r.get('title') or ''} (recent)") for r in self.launch.recent_engines
+                  if str(r.get("id")) not in seen]
+        from gentui.ui.screens.modals import PickerScreen
+
+        note = "" if engines else "The server does not list engines: pick a recent one or type an engine id."
+        return await self.push_screen_wait(PickerScreen("Choose an engine", engines + recent, note=note))
+
+    def open_engine(self, agent_id: str, engine_id: str) -> None:
+        if self.poller is not None:
+            self.poller.stop()
+        if self._poll_worker is not None:
+            self._poll_worker.cancel()
+        self.session = Session(self.launch.client, agent_id, engine_id, emit=self.post_core,
+                               clock=self.launch.clock)
+        self.poller = Poller(self.session, self.launch.policy, monotonic=self.launch.monotonic)
+        self.actions = Actions(self.session, self.guards, on_created=self.poller.watch)
+        self.launch.agent_id, self.launch.engine_id = agent_id, engine_id
+        if self.main is not None:
+            self.main.update_header()
+        if self.launch.start_poller:
+            self._poll_worker = self.run_worker(self.poller.run(), name="poller", group="poller",
+                                                exit_on_error=False)
+
+    def post_core(self, event: object) -> None:
+        self.post_message(CoreEvent(event))
+
+    def on_core_event(self, message: CoreEvent) -> None:
+        from gentui.core.events import EngineChanged
+
+        if self.main is not None:
+            self.main.handle_core(message.event)
+        event = message.event
+        if isinstance(event, EngineChanged) and event.full and self.session and self.launch.on_engine:
+            self.launch.on_engine(self.session.agent_id, self.session.engine_id, self.session.state.title)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group != "cell":
+            error = event.worker.error
+            self.notify(f"internal error in {event.worker.name or event.worker.group}: {one_line(repr(error), 200)}",
+                        severity="error", timeout=15, markup=False)
+            if event.worker.group == "poller" and self.poller is not None:  # keep watching
+                self._poll_worker = self.run_worker(self.poller.run(), name="poller", group="poller",
+                                                    exit_on_error=False)
+
+    def wake_poller(self, *, engine: bool = False, credits: bool = False) -> None:
+        if self.poller is not None:
+            self.poller.wake(engine=engine, credits=credits)
+
+    def log_activity(self, text: str) -> None:
+        self.activity.insert(0, text)
+        del self.activity[500:]
+
+    # --- global actions ----------------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        if self.session is None:
+            self.start()
+            return
+        self.wake_poller(engine=True, credits=True)
+        self.notify("refreshing…", timeout=2)
+
+    def action_show_keys(self) -> None:
+        from gentui.ui.screens.modals import HelpScreen
+
+        disabled = {b: "disabled: read-only" for b in MUTATING_IDS} if self.guards.readonly else {}
+        self.push_screen(HelpScreen(self.keys, disabled))
+
+    def action_widget_help(self) -> None:
+        widget = self.focused
+        text = getattr(widget, "HELP", None) if widget is not None else None
+        if not text:
+            text = "This part has no keys of its own. Press ? for every key."
+        self.notify(text, title="Help", timeout=12, markup=False)
+
+    def action_switch_engine(self) -> None:
+        if self.session is None:
+            self.start()
+            return
+        self.switch_engine()
+
+    @work(group="start", exclusive=True, exit_on_error=False)
+    async def switch_engine(self) -> None:
+        try:
+            engine_id = await self.choose_engine(self.launch.client, self.session.agent_id)
+        except GenApiError as exc:
+            self.notify(f"engines: {describe_error(exc)}", severity="error", markup=False)
+            return
+        if engine_id and engine_id != self.session.engine_id:
+            self.open_engine(self.session.agent_id, engine_id)
+
+    # --- helpers for the screen ----------------------------------------------------------------------------
+    def full_value(self, cell: CellView) -> str:
+        return safe_text(cell.full_value, 100_000)
+
+    def copy_text(self, text: str) -> None:
+        if os.environ.get("TMUX") and shutil.which("tmux"):
+            try:
+                subprocess.run(["tmux", "load-buffer", "-w", "-"], input=text.encode(), check=True, timeout=3)
+                self.notify("copied to the tmux buffer (and the outer terminal's clipboard)", timeout=3)
+                return
+            except (OSError, subprocess.SubprocessError):
+                pass
+        self.copy_to_clipboard(text)
+        self.notify(Text("copied with OSC 52 (your terminal must allow clipboard writes)").plain, timeout=3)
+
+    async def action_quit(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
+        self.exit()

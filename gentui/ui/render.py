@@ -1,0 +1,128 @@
+"""How states look: status glyphs, colours and the rich `Text` of grid cells and history rows.
+
+Every server string enters a `Text` as plain text (never parsed as markup), after
+`gentui.core.text` has made its control characters visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from rich.text import Text
+
+from gentui.core.session import fmt_credits, format_duration
+from gentui.core.state import CellView, JobView
+from gentui.core.text import one_line
+
+GLYPHS: dict[str, str] = {
+    "idle": "·",
+    "pending": "◌",
+    "processing": "◐",
+    "completed": "●",
+    "failed": "✗",
+    "stopped": "■",
+    "unknown": "?",
+}
+SPINNER = "◐◓◑◒"
+
+DEFAULT_COLORS: dict[str, str] = {
+    "idle": "#7f849c",
+    "pending": "#f9e2af",
+    "processing": "#89b4fa",
+    "completed": "#a6e3a1",
+    "failed": "#f38ba8",
+    "stopped": "#fab387",
+    "unknown": "#cba6f7",
+    "marked": "#f5c2e7",
+}
+
+
+def palette(variables: Mapping[str, str]) -> dict[str, str]:
+    """Status -> colour, from the theme's `status-*` variables (defaults where a theme lacks one)."""
+    return {name: variables.get(f"status-{name}", color) for name, color in DEFAULT_COLORS.items()}
+
+
+def glyph(status: str, tick: int = 0) -> str:
+    if status == "processing":
+        return SPINNER[tick % len(SPINNER)]
+    return GLYPHS.get(status, GLYPHS["unknown"])
+
+
+def status_text(status: str, colors: Mapping[str, str], *, label: bool = True) -> Text:
+    color = colors.get(status, colors.get("unknown", ""))
+    return Text(f"{glyph(status)} {status}" if label else glyph(status), style=color)
+
+
+def elapsed(job: JobView | None, now: float) -> str:
+    if job is None or job.created_at is None:
+        return ""
+    end = job.finished_at if (job.finished_at and not job.in_flight) else now
+    return format_duration(end - job.created_at)
+
+
+def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: bool = False, tick: int = 0) -> Text:
+    """The grid cell: glyph, then elapsed+model while in flight, else the value or output kind."""
+    status = cell.status
+    color = colors.get(status, colors["unknown"])
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if marked:
+        text.append("▌", style=f"bold {colors['marked']}")
+    text.append(glyph(status, tick), style=f"bold {color}")
+    text.append(" ")
+    latest = cell.latest
+    if latest is not None and latest.in_flight:
+        text.append(elapsed(latest, now), style=color)
+        if cell.model:
+            text.append(f" {cell.model}", style="dim")
+        return text
+    if status == "failed" and latest is not None:
+        text.append("failed", style=color)
+        if latest.failed_reason:
+            text.append(f" {one_line(latest.failed_reason, 40)}", style="dim")
+        return text
+    shown = cell.displayed
+    if cell.value:
+        text.append(cell.value)
+    elif shown is not None and shown.output_kind:
+        text.append(shown.output_kind, style="italic")
+        if cell.model:
+            text.append(f" {cell.model}", style="dim")
+    elif status == "stopped":
+        text.append("stopped", style=color)
+    else:
+        text.append("—", style="dim")
+    return text
+
+
+def history_row(
+    job: JobView,
+    colors: Mapping[str, str],
+    now: float,
+    *,
+    displayed: bool,
+    model: str | None,
+    format_time: Callable[[float | None], str],
+    estimate: Decimal | None = None,
+) -> tuple[Text, ...]:
+    marker = Text("★" if displayed else " ", style="bold " + colors["completed"] if displayed else "")
+    cost: Text
+    if job.execution_cost is not None:
+        cost = Text(fmt_credits(job.execution_cost))
+    elif estimate is not None and job.in_flight:
+        cost = Text(f"~{fmt_credits(estimate)}", style="dim")
+    else:
+        cost = Text("—", style="dim")
+    return (
+        marker,
+        Text(format_time(job.created_at)),
+        status_text(job.status, colors),
+        Text(one_line(model, 30) if model else "—", no_wrap=True),
+        cost,
+        Text(elapsed(job, now)),
+        Text(job.id, style="dim"),
+    )
+
+
+def money(value: Decimal | None) -> str:
+    return fmt_credits(value)

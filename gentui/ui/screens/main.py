@@ -1,0 +1,300 @@
+"""The main screen: credits header, engine grid, cell detail, footer; and the cell actions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from gentui.api.errors import GenApiError
+from gentui.core.actions import Plan, Refusal
+from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
+from gentui.core.session import describe_error
+from gentui.core.state import CellKey
+from gentui.keymap import BINDINGS as SPECS
+from gentui.ui.screens.card_editor import CardEditor
+from gentui.ui.screens.modals import ConfirmScreen, ValueEditor
+from gentui.ui.widgets.detail import CellDetail, HistoryTable
+from gentui.ui.widgets.grid import EngineGrid
+from gentui.ui.widgets.header import CreditsHeader, HeaderData
+
+#: the cell actions this screen owns (the app owns the global ones)
+SCREEN_ACTIONS = ("regenerate", "edit_regenerate", "edit_value", "stop", "continue", "pin", "render", "copy")
+
+
+def screen_bindings() -> list[Binding]:
+    return [
+        Binding(s.key, f"cell('{s.id}')", s.description, show=s.show, id=s.id)
+        for s in SPECS
+        if s.id in SCREEN_ACTIONS
+    ]
+
+
+class MainScreen(Screen):
+    """Everything a person watches; cell actions are its bindings."""
+
+    BINDINGS = [
+        *screen_bindings(),
+        Binding("enter", "enter_detail", "Detail", show=False),
+        Binding("escape", "leave_detail", "Back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last_key: CellKey | None = None
+
+    def compose(self) -> ComposeResult:
+        yield CreditsHeader(id="header")
+        with Container(id="body"):
+            yield EngineGrid(id="grid")
+            yield CellDetail(id="detail")
+        yield Static("", id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick, name="clock")
+        self.on_resize()
+        self.refresh_colors()
+        self.query_one(EngineGrid).focus()
+
+    def on_resize(self, event: object = None) -> None:
+        self.set_class(self.size.width < 130, "narrow")
+
+    # --- the link to the core -----------------------------------------------------------------------
+    @property
+    def session(self):  # noqa: ANN201 - the app's current session, or None while connecting
+        return self.app.session
+
+    def refresh_colors(self) -> None:
+        from gentui.ui.render import palette
+
+        colors = palette(self.app.get_css_variables())
+        for widget in (self.query_one(EngineGrid), self.query_one(CellDetail), self.query_one(CreditsHeader)):
+            widget.colors = colors
+        if self.session is not None and self.session.state.loaded:
+            self.query_one(EngineGrid).repaint_all(self.session.state, self.app.now())
+            self.show_detail(force=True)
+        self.update_header()
+
+    def handle_core(self, event: object) -> None:
+        """One core event, delivered by the app on the UI thread."""
+        session = self.session
+        if session is None:
+            return
+        grid = self.query_one(EngineGrid)
+        now = self.app.now()
+        if isinstance(event, EngineChanged):
+            state = session.state
+            if event.full and (not grid.columns_match(state) or grid.row_count == 0):
+                grid.rebuild(state, now)
+            else:
+                with self.app.batch_update():
+                    grid.apply(state, event.changes.cells, event.changes.rows_added, event.changes.rows_removed, now)
+            key = grid.current_key
+            if key is not None and (key in event.changes.cells or event.full or key != self._last_key):
+                self.show_detail(force=True)
+            self.update_header()
+        elif isinstance(event, CreditsChanged):
+            self.update_header()
+        elif isinstance(event, ConnectionChanged):
+            self.update_header()
+            if event.state == "auth":
+                self.notify(event.reason, title="Authentication", severity="error", timeout=15)
+        elif isinstance(event, Notice):
+            self.app.log_activity(event.text)
+            if event.toast:
+                self.notify(Text(event.text).plain, severity=event.severity, markup=False)
+
+    def update_header(self) -> None:
+        session, app = self.session, self.app
+        header = self.query_one(CreditsHeader)
+        if session is None:
+            header.show(HeaderData(connection=app.connection_hint, reason=app.connection_reason,
+                                   readonly=app.guards.readonly, demo=app.launch.demo), app.now())
+            return
+        ledger = session.ledger
+        header.show(
+            HeaderData(
+                organization=ledger.organization_name,
+                engine_title=session.state.title or f"engine {session.engine_id}",
+                generic=ledger.generic,
+                aura=ledger.aura,
+                reserved=session.engine_estimate_reserved(),
+                session_spent=ledger.session_spent,
+                session_estimated=ledger.session_estimated,
+                other_spend=ledger.other_spend,
+                connection=session.connection,
+                reason=session.connection_reason,
+                last_ok=session.last_ok,
+                counts=session.state.counts(),
+                readonly=app.guards.readonly,
+                demo=app.launch.demo,
+            ),
+            app.now(),
+        )
+
+    def tick(self) -> None:
+        session = self.session
+        now = self.app.now()
+        self.query_one(CreditsHeader).tick(now)
+        if session is not None and session.state.loaded:
+            self.query_one(EngineGrid).tick(session.state, now)
+            if self.current_cell_in_flight():
+                self.show_detail(force=True)
+
+    def current_cell_in_flight(self) -> bool:
+        key = self.query_one(EngineGrid).current_key
+        cell = self.session.state.cells.get(key) if key else None
+        return bool(cell and cell.in_flight)
+
+    # --- the detail ------------------------------------------------------------------------------------
+    @on(DataTable.CellHighlighted, "#grid")
+    def _cell_highlighted(self) -> None:
+        self.show_detail()
+
+    def show_detail(self, force: bool = False) -> None:
+        session = self.session
+        if session is None:
+            return
+        key = self.query_one(EngineGrid).current_key
+        if key == self._last_key and not force:
+            return
+        changed = key != self._last_key
+        self._last_key = key
+        cell = session.state.cells.get(key) if key else None
+        column = session.state.column(key[1]) if key else None
+        card = session.state.card(key) if cell else None
+        estimate = None
+        if cell and cell.latest and cell.latest.in_flight:
+            estimate = session.estimate_for(key, cell.latest)
+        elif card is not None:
+            estimate = card.estimate()
+        self.query_one(CellDetail).show(cell, column, card, self.app.now(), estimate, session.generation_models)
+        if changed and cell is not None:
+            self.load_full_cell(key)
+
+    @work(group="cell", exclusive=True, exit_on_error=False)
+    async def load_full_cell(self, key: CellKey) -> None:
+        try:
+            await self.session.load_cell(key)
+        except GenApiError:
+            pass  # the grid's data stands; the header shows the connection state
+
+    def action_enter_detail(self) -> None:
+        self.query_one(HistoryTable).focus()
+
+    def action_leave_detail(self) -> None:
+        self.query_one(EngineGrid).focus()
+
+    # --- actions -------------------------------------------------------------------------------------------
+    def selected_generation(self) -> str | None:
+        table = self.query_one(HistoryTable)
+        return table.selected_id if table.has_focus or table.row_count else None
+
+    async def action_cell(self, action: str) -> None:
+        if self.session is None:
+            self.notify(f"{action}: not connected yet", severity="warning")
+            return
+        key = self.query_one(EngineGrid).current_key
+        try:
+            await getattr(self, f"_do_{action}")(key)
+        except Refusal as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+
+    async def _do_regenerate(self, key: CellKey | None) -> None:
+        self.confirm_and_run(self.app.actions.plan_regenerate(key))
+
+    async def _do_edit_regenerate(self, key: CellKey | None) -> None:
+        actions = self.app.actions
+        actions.plan_regenerate(key, edited=True)  # refuses early (read-only, unknown type, render column)
+        card = self.session.state.card(key)
+        title = f"Edit & regenerate {self.session.where(key)}"
+
+        def edited(new_card) -> None:
+            if new_card is None:
+                return
+            try:
+                self.confirm_and_run(actions.plan_regenerate(key, new_card, edited=True))
+            except Refusal as exc:
+                self.notify(str(exc), severity="warning", markup=False)
+
+        self.app.push_screen(CardEditor(card, title), edited)
+
+    async def _do_stop(self, key: CellKey | None) -> None:
+        self.confirm_and_run(self.app.actions.plan_stop(key))
+
+    async def _do_continue(self, key: CellKey | None) -> None:
+        self.confirm_and_run(self.app.actions.plan_continue(key))
+
+    async def _do_render(self, key: CellKey | None) -> None:
+        self.confirm_and_run(self.app.actions.plan_render(key))
+
+    async def _do_pin(self, key: CellKey | None) -> None:
+        gen_id = self.query_one(HistoryTable).selected_id if self.query_one(HistoryTable).has_focus else None
+        if gen_id is None:
+            raise Refusal("pin: press Enter to go to the history table, select a take, then p")
+        self.app.actions.check_pin(key, gen_id)
+        self.run_action_worker(self.app.actions.pin(key, gen_id), "pin")
+
+    async def _do_edit_value(self, key: CellKey | None) -> None:
+        cell = self.app.actions.check_edit_value(key)
+        title = f"Value of {self.session.where(key)}"
+
+        def saved(value: str | None) -> None:
+            if value is not None and value != cell.value:
+                self.run_action_worker(self.app.actions.edit_value(key, value), "edit_value")
+
+        full = self.app.full_value(cell)
+        self.app.push_screen(ValueEditor(title, full), saved)
+
+    async def _do_copy(self, key: CellKey | None) -> None:
+        cell = self.session.state.cells.get(key) if key else None
+        table = self.query_one(HistoryTable)
+        job = None
+        if cell is not None:
+            wanted = table.selected_id if table.has_focus else cell.displayed_id
+            job = next((j for j in cell.jobs if j.id == wanted), None) or cell.displayed
+        if job is None or not (job.urls or job.result):
+            raise Refusal("copy: this cell has no output to copy yet")
+        self.app.copy_text(job.urls[0] if job.urls else job.result)
+
+    # --- running a plan --------------------------------------------------------------------------------------
+    def confirm_and_run(self, plan: Plan) -> None:
+        runner = {
+            "regenerate": self.app.actions.regenerate,
+            "edit_regenerate": self.app.actions.regenerate,
+            "stop": self.app.actions.stop,
+            "continue": self.app.actions.continue_,
+            "render": self.app.actions.render,
+        }[plan.action]
+
+        def decided(ok: bool | None) -> None:
+            if ok:
+                self.run_action_worker(runner(plan), plan.action)
+            else:
+                self.notify(f"{plan.action}: cancelled, nothing spent", timeout=3)
+
+        if plan.needs_confirm:
+            self.app.push_screen(ConfirmScreen(plan), decided)
+        else:
+            decided(True)
+
+    def run_action_worker(self, coro, name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except GenApiError as exc:
+                self.notify(f"{name}: {describe_error(exc)}", severity="error", timeout=10, markup=False)
+            finally:
+                self.app.wake_poller(credits=True)
+
+        self.run_worker(guarded(), group="actions", exit_on_error=False)
+
+    def reserved(self) -> Decimal:
+        return self.session.engine_estimate_reserved() if self.session else Decimal(0)

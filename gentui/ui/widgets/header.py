@@ -1,0 +1,108 @@
+"""The credits header: organization, balances, reserved and session spend, connection state."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rich.text import Text
+from textual.widgets import Static
+
+from gentui.core.session import fmt_credits, format_duration
+from gentui.core.text import one_line
+from gentui.ui.render import GLYPHS, palette
+
+
+@dataclass(frozen=True)
+class HeaderData:
+    organization: str = ""
+    engine_title: str = ""
+    generic: Decimal | None = None
+    aura: Decimal | None = None
+    reserved: Decimal = Decimal(0)
+    session_spent: Decimal = Decimal(0)
+    session_estimated: bool = False
+    other_spend: Decimal | None = None
+    connection: str = "connecting"
+    reason: str = ""
+    last_ok: float | None = None
+    counts: Mapping[str, int] | None = None
+    readonly: bool = False
+    marks: int = 0
+    demo: bool = False
+
+
+class CreditsHeader(Static):
+    """Two lines at the top; never a loading screen."""
+
+    DEFAULT_CSS = """
+    CreditsHeader { height: 2; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.data = HeaderData()
+        self.now = 0.0
+        self.colors: Mapping[str, str] = palette({})
+
+    def show(self, data: HeaderData, now: float) -> None:
+        self.data, self.now = data, now
+        self.update(self.render_text())
+
+    def tick(self, now: float) -> None:
+        self.now = now
+        self.update(self.render_text())
+
+    def connection_text(self) -> Text:
+        d = self.data
+        if d.connection == "ok" and d.last_ok is not None:
+            ago = max(0, int(self.now - d.last_ok))
+            return Text(f"● updated {format_duration(ago)} ago" if ago >= 1 else "● live", style="green")
+        if d.connection == "ok":
+            return Text("● live", style="green")
+        if d.connection == "stale":
+            ago = f" (data {format_duration(self.now - d.last_ok)} old)" if d.last_ok else ""
+            return Text(f"◌ stale{ago}: {one_line(d.reason, 60)}", style="yellow")
+        if d.connection == "offline":
+            return Text(f"✗ offline: {one_line(d.reason, 60)} — retrying", style="red")
+        if d.connection == "auth":
+            return Text(f"✗ {one_line(d.reason, 70)}", style="bold red")
+        return Text("◌ connecting…", style="dim")
+
+    def render_text(self) -> Text:
+        d = self.data
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(one_line(d.organization, 30) or "—", style="bold")
+        if d.demo:
+            line.append(" [demo]", style="reverse")
+        line.append("  generic ", style="dim")
+        line.append(fmt_credits(d.generic), style="bold")
+        line.append("  aura ", style="dim")
+        line.append(fmt_credits(d.aura))
+        line.append("  reserved ", style="dim")
+        line.append(f"~{fmt_credits(d.reserved)} est.")
+        line.append("  session ", style="dim")
+        spent = fmt_credits(d.session_spent, signed=True) if d.session_spent else "0"
+        line.append(spent + (" est." if d.session_estimated else ""))
+        if d.other_spend is not None:
+            line.append("  other ", style="dim")
+            line.append(fmt_credits(d.other_spend, signed=True) if d.other_spend else "0")
+        conn = self.connection_text()
+        width = self.size.width - 2 if self.size.width else 120
+        gap = width - line.cell_len - conn.cell_len
+        line.append(" " * max(2, gap))
+        line.append_text(conn)
+        second = Text(no_wrap=True, overflow="ellipsis")
+        second.append(one_line(d.engine_title, 50) or "no engine", style="bold")
+        counts: Counter[str] = Counter(d.counts or {})
+        for status in ("processing", "pending", "completed", "failed", "stopped", "unknown", "idle"):
+            if counts.get(status):
+                second.append("  ")
+                second.append(f"{GLYPHS[status]} {counts[status]} {status}", style=self.colors.get(status, ""))
+        if d.marks:
+            second.append(f"  ▌{d.marks} marked", style=self.colors.get("marked", ""))
+        if d.readonly:
+            second.append("  READ-ONLY", style="bold reverse")
+        return Text("\n").join([line, second])

@@ -1,0 +1,71 @@
+"""The credit ledger's arithmetic and the server-string sanitiser."""
+
+from decimal import Decimal as D
+
+from gentui.core.ledger import CreditLedger
+from gentui.core.text import one_line, safe_text
+
+
+def test_precharge_then_reconcile_counts_the_final_cost():
+    ledger = CreditLedger()
+    ledger.set_balance(D("1000"), D("0"))
+    ledger.precharge("g1", D("600"))
+    assert ledger.session_spent == D("600") and ledger.session_estimated
+    entry = ledger.terminal("g1", "completed", D("540.50"))
+    assert entry is not None and entry.amount == D("-59.50")
+    assert ledger.session_spent == D("540.50") and not ledger.session_estimated
+
+
+def test_failure_and_stop_refund_in_full_and_continue_recharges():
+    ledger = CreditLedger()
+    ledger.precharge("g1", D("250"))
+    ledger.terminal("g1", "failed", None)
+    assert ledger.session_spent == 0
+    ledger.precharge("g2", D("250"))
+    assert ledger.stopped("g2", D("999")) == D("250")
+    assert ledger.session_spent == 0
+    ledger.recharge("g2", D("250"))
+    assert ledger.session_spent == D("250")
+    assert ledger.terminal("g2", "completed", D("260")) is not None
+    assert ledger.session_spent == D("260")
+
+
+def test_a_replayed_answer_is_charged_once():
+    ledger = CreditLedger()
+    ledger.precharge("g1", D("5"))
+    ledger.precharge("g1", D("5"))
+    assert ledger.session_spent == D("5") and ledger.count("precharge") == 1
+
+
+def test_other_spend_is_what_the_session_does_not_explain():
+    ledger = CreditLedger()
+    ledger.set_balance(D("1000"), D("0"))
+    ledger.precharge("g1", D("100"))
+    ledger.set_balance(D("870"), D("0"))
+    assert ledger.other_spend == D("30")
+
+
+def test_stopping_someone_elses_generation_refunds_its_estimate():
+    ledger = CreditLedger()
+    assert ledger.stopped("old", D("600")) == D("600")
+    assert ledger.session_spent == D("-600")
+    assert ledger.terminal("old", "stopped", None) is None  # already accounted
+
+
+def test_escape_sequences_never_survive():
+    hostile = "a\x1b]52;c;SGVsbG8=\x07b\x1b[31mred\x1b[0m\x9b2J\x00z"
+    out = safe_text(hostile)
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out and "\x00" not in out
+    assert out.startswith("a␛]52;c;SGVsbG8=␇b␛[31mred")
+
+
+def test_markup_is_left_as_text_and_long_strings_are_cut():
+    assert safe_text("[/] [@click=app.quit]x[/]") == "[/] [@click=app.quit]x[/]"
+    big = "x" * 1_000_000
+    assert len(safe_text(big, 100)) < 130
+    assert one_line("line1\nline2\tz", 50) == "line1 line2 z"
+    assert one_line(None) == "" and safe_text(12) == "12"
+
+
+def test_bidi_overrides_are_removed_but_rtl_text_stays():
+    assert safe_text("abc\u202edef שלום") == "abcdef שלום"
