@@ -80,12 +80,17 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):  # noqa
         spend_cap=Decimal(str(settings.spend_cap)) if settings.spend_cap is not None else None,
         low_balance_warning=Decimal(str(settings.low_balance_warning)),
     )
+    from gentui.core.journal import Journal
+
     return Launch(
         client=client,
+        journal=Journal(paths.journal),
+        base_url=DEMO_BASE_URL if demo else settings.base_url,
         agent_id=agent_id,
         engine_id=engine_id,
         guards=guards,
         policy=PollPolicy(interval=settings.poll_interval),
+        batch_concurrency=settings.batch_concurrency,
         keymap=dict(settings.keymap),
         theme=settings.theme,
         demo=demo,

@@ -55,6 +55,9 @@ class Launch:
     clock: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic
     start_poller: bool = True
+    batch_concurrency: int = 4
+    journal: Any = None  # gentui.core.journal.Journal, or None (memory only)
+    base_url: str = ""
     themes: list[Any] = field(default_factory=list)
 
 
@@ -91,6 +94,7 @@ class GentuiApp(App[None]):
         self._poll_worker: Worker | None = None
         self.keys = effective_keys(launch.keymap)
         self._theme_ready = False
+        self._resume_offered = False
 
     # --- set-up --------------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -189,7 +193,11 @@ class GentuiApp(App[None]):
         self.session = Session(self.launch.client, agent_id, engine_id, emit=self.post_core,
                                clock=self.launch.clock)
         self.poller = Poller(self.session, self.launch.policy, monotonic=self.launch.monotonic)
-        self.actions = Actions(self.session, self.guards, on_created=self.poller.watch)
+        journal = self.launch.journal
+        if journal is not None:
+            journal.bind(base_url=self.launch.base_url, agent_id=agent_id, engine_id=engine_id)
+        self.actions = Actions(self.session, self.guards, intents=journal, on_created=self.poller.watch)
+        self._resume_offered = False
         self.launch.agent_id, self.launch.engine_id = agent_id, engine_id
         if self.main is not None:
             self.main.update_header()
@@ -206,8 +214,14 @@ class GentuiApp(App[None]):
         if self.main is not None:
             self.main.handle_core(message.event)
         event = message.event
-        if isinstance(event, EngineChanged) and event.full and self.session and self.launch.on_engine:
-            self.launch.on_engine(self.session.agent_id, self.session.engine_id, self.session.state.title)
+        if isinstance(event, EngineChanged) and event.full and self.session:
+            if self.launch.on_engine:
+                self.launch.on_engine(self.session.agent_id, self.session.engine_id, self.session.state.title)
+            if self.launch.journal is not None and not self._resume_offered and self.main is not None:
+                self._resume_offered = True
+                orphans = self.launch.journal.orphans()
+                if orphans:
+                    self.main.offer_resume(orphans)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group != "cell":
@@ -279,6 +293,20 @@ class GentuiApp(App[None]):
         self.notify(Text("copied with OSC 52 (your terminal must allow clipboard writes)").plain, timeout=3)
 
     async def action_quit(self) -> None:
+        main = self.main
+        if main is not None and main.batch_running():
+            from gentui.core.actions import Plan
+            from gentui.ui.screens.modals import ConfirmScreen
+
+            p = main.batch.progress()
+            plan = Plan("quit", "Quit while a batch runs?", lines=[
+                f"{p.sent} of {p.total} sent, {p.queued} not yet sent.",
+                "Unsent cells stay in the journal: the next start offers to resume them."])
+            self.push_screen(ConfirmScreen(plan), lambda ok: self._quit() if ok else None)
+            return
+        self._quit()
+
+    def _quit(self) -> None:
         if self.poller is not None:
             self.poller.stop()
         self.exit()

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer
 
 from gentui.api.errors import GenApiError
 from gentui.core.actions import Plan, Refusal
@@ -18,14 +18,17 @@ from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged,
 from gentui.core.session import describe_error
 from gentui.core.state import CellKey
 from gentui.keymap import BINDINGS as SPECS
+from gentui.ui.screens.batch import BatchBar
 from gentui.ui.screens.card_editor import CardEditor
+from gentui.ui.screens.marks import MARK_ACTIONS, MarksMixin
 from gentui.ui.screens.modals import ConfirmScreen, ValueEditor
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader, HeaderData
 
 #: the cell actions this screen owns (the app owns the global ones)
-SCREEN_ACTIONS = ("regenerate", "edit_regenerate", "edit_value", "stop", "continue", "pin", "render", "copy")
+SCREEN_ACTIONS = ("regenerate", "edit_regenerate", "edit_value", "stop", "continue", "pin", "render", "copy",
+                  *MARK_ACTIONS)
 
 
 def screen_bindings() -> list[Binding]:
@@ -36,7 +39,7 @@ def screen_bindings() -> list[Binding]:
     ]
 
 
-class MainScreen(Screen):
+class MainScreen(MarksMixin, Screen):
     """Everything a person watches; cell actions are its bindings."""
 
     BINDINGS = [
@@ -54,7 +57,7 @@ class MainScreen(Screen):
         with Container(id="body"):
             yield EngineGrid(id="grid")
             yield CellDetail(id="detail")
-        yield Static("", id="status-line")
+        yield BatchBar(id="batch")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -134,6 +137,7 @@ class MainScreen(Screen):
                 last_ok=session.last_ok,
                 counts=session.state.counts(),
                 readonly=app.guards.readonly,
+                marks=len(self.query_one(EngineGrid).marks),
                 demo=app.launch.demo,
             ),
             app.now(),

@@ -1,0 +1,62 @@
+"""What the non-UI commands share: settings -> client, agent resolution, errors -> exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gentui.api import errors
+from gentui.cli import EXIT_AUTH, EXIT_NOT_FOUND, EXIT_UNREACHABLE, EXIT_USAGE, add_connection_options
+from gentui.config import ConfigError, check_base_url, load_settings
+
+
+def configure_connection(parser: argparse.ArgumentParser) -> None:
+    add_connection_options(parser)
+
+
+def exit_code(exc: BaseException) -> int:
+    if isinstance(exc, errors.AuthError):
+        return EXIT_AUTH
+    if isinstance(exc, (errors.NotFoundError, errors.AgentNotFoundError)):
+        return EXIT_NOT_FOUND
+    if isinstance(exc, (errors.TransportError, errors.ServerError, errors.RateLimitedError,
+                        errors.MalformedResponseError)):
+        return EXIT_UNREACHABLE
+    return 1
+
+
+def run_with_client(args: argparse.Namespace, body: Callable[[Any, Any, str], Awaitable[int]]) -> int:
+    """Load settings, open a client, resolve the agent, run `body(settings, client, agent_id)`."""
+    from gentui.api.client import GenClient
+
+    cli = {k: getattr(args, k) for k in ("base_url", "agent_id", "engine_id", "allow_insecure_http")
+           if getattr(args, k, None) is not None}
+    try:
+        settings = load_settings(cli).settings
+        base_url = check_base_url(settings.base_url, settings.allow_insecure_http)
+    except ConfigError as exc:
+        print(f"gentui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    async def main() -> int:
+        async with GenClient(base_url, settings.api_key_value(), engine_prefix=settings.engine_prefix,
+                             generation_types=settings.generation_types) as client:
+            agent_id = settings.agent_id
+            if agent_id is None:
+                agents = await client.agents()
+                if len(agents) != 1:
+                    print(f"gentui: {len(agents)} agents: choose one with --agent ID", file=sys.stderr)
+                    return EXIT_USAGE
+                agent_id = agents[0].id
+            return await body(settings, client, agent_id)
+
+    try:
+        return asyncio.run(main())
+    except errors.GenApiError as exc:
+        from gentui.core.session import describe_error
+
+        print(f"gentui: {describe_error(exc)}", file=sys.stderr)
+        return exit_code(exc)

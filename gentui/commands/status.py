@@ -1,0 +1,62 @@
+"""`gentui status [--engine ID] --json`: one JSON snapshot of credits and generations, for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+
+from gentui.commands.common import configure_connection, run_with_client
+from gentui.core.state import EngineState
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    configure_connection(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON (the only format for now)")
+
+
+def _iso(ts: float | None) -> str | None:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z") if ts else None
+
+
+async def snapshot(settings, client, agent_id: str) -> dict:
+    agent = await client.agent(agent_id)
+    org = await client.organization(agent.organization_id) if agent.organization_id else None
+    out: dict = {
+        "agent": {"id": agent.id, "name": agent.name},
+        "credits": None if org is None else {
+            "organization": org.name,
+            "generic": str(org.available_credit.generic),
+            "aura": str(org.available_credit.aura),
+        },
+        "engine": None,
+    }
+    if settings.engine_id:
+        state = EngineState(settings.engine_id)
+        state.apply_engine(await client.get_engine(agent_id, settings.engine_id))
+        rows = state.row_ids()
+        out["engine"] = {
+            "id": settings.engine_id,
+            "title": state.title,
+            "rows": len(rows),
+            "columns": len(state.columns),
+            "counts": dict(sorted(state.counts().items())),
+            "in_flight": [
+                {"generation_id": job.id, "status": job.status, "row": rows.index(key[0]) + 1,
+                 "column": (state.column(key[1]).title if state.column(key[1]) else key[1]),
+                 "type": job.canonical_type, "created_at": _iso(job.created_at)}
+                for key, job in state.in_flight()
+            ],
+        }
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    async def body(settings, client, agent_id: str) -> int:
+        data = await snapshot(settings, client, agent_id)
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+
+    return run_with_client(args, body)

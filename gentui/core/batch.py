@@ -1,0 +1,308 @@
+"""Mass regenerate: a plan before anything is spent, then a bounded, pausable, resumable loop.
+
+The GEN API has no bulk generate; a batch is a loop of per-cell generates. Each item's intent is
+journalled with its Idempotency-Key before it is sent; a retry (or a resume after a crash) reuses
+that key, so no cell is ever charged twice. Running out of credits pauses the batch; a top-up and
+`resume()` finish it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from gentui.api import errors, vocab
+from gentui.core.actions import Actions, Guards, Refusal
+from gentui.core.card import Card
+from gentui.core.events import CreditsChanged, EngineChanged, Notice
+from gentui.core.session import Session, fmt_credits
+from gentui.core.state import CellKey, EngineState
+
+ZERO = Decimal(0)
+
+
+class CostBook:
+    """Documented estimates, refined by the real `execution_cost` seen for the same type/model/duration."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str, str], list[Decimal]] = defaultdict(list)
+
+    @staticmethod
+    def _key(generation_type: str, model: str | None, duration: Any) -> tuple[str, str, str]:
+        return (generation_type, vocab.canonical_model(model) or "", str(duration or ""))
+
+    def observe(self, generation_type: str, model: str | None, duration: Any, cost: Decimal) -> None:
+        seen = self._seen[self._key(generation_type, model, duration)]
+        seen.append(cost)
+        del seen[:-50]
+
+    def learn(self, state: EngineState, models: dict[str, str] | None = None) -> None:
+        """Learn from the completed jobs in an engine whose model and duration we know."""
+        models = models or {}
+        for key, cell in state.cells.items():
+            card = state.card(key)
+            for job in cell.jobs:
+                if job.status == "completed" and job.execution_cost is not None:
+                    if job.canonical_type not in (card.generation_type, vocab.UNKNOWN):
+                        continue
+                    model = models.get(job.id) or card.model
+                    self.observe(card.generation_type, model, card.duration, job.execution_cost)
+
+    def estimate(self, card: Card) -> tuple[Decimal, bool]:
+        """(credits per generation, refined?)"""
+        seen = self._seen.get(self._key(card.generation_type, card.model, card.duration))
+        if seen:
+            return (sum(seen, ZERO) / len(seen)).quantize(Decimal("0.01")), True
+        return card.estimate(), False
+
+
+@dataclass
+class BatchItem:
+    key: CellKey
+    cell_id: str
+    card: Card
+    estimate: Decimal
+    state: str = "queued"  # queued | sending | sent | failed | skipped
+    idempotency_key: str | None = None
+    generation_id: str | None = None
+    error: str = ""
+
+
+@dataclass
+class BatchPlan:
+    items: list[BatchItem]
+    balance: Decimal | None
+    refined: bool = False
+    values: dict[CellKey, str] = field(default_factory=dict)  # optional mass_update first
+
+    @property
+    def total(self) -> Decimal:
+        return sum((i.estimate for i in self.items), ZERO)
+
+    @property
+    def balance_after(self) -> Decimal | None:
+        return None if self.balance is None else self.balance - self.total
+
+    def fitting(self) -> int:
+        """How many items (in order) the balance covers."""
+        if self.balance is None:
+            return len(self.items)
+        left, n = self.balance, 0
+        for item in self.items:
+            if item.estimate > left:
+                break
+            left -= item.estimate
+            n += 1
+        return n
+
+    def truncate(self, n: int) -> None:
+        del self.items[n:]
+
+    def lines(self) -> list[str]:
+        per = sorted({i.estimate for i in self.items})
+        each = fmt_credits(per[0]) if len(per) == 1 else f"{fmt_credits(per[0])}–{fmt_credits(per[-1])}"
+        out = [f"{len(self.items)} cells, ~{each} credits each{' (refined by past costs)' if self.refined else ''}",
+               f"Estimated total: {fmt_credits(self.total)} credits"]
+        if self.balance is not None:
+            out.append(f"Balance: {fmt_credits(self.balance)} → {fmt_credits(self.balance_after)} (generic)")
+            fits = self.fitting()
+            if fits < len(self.items):
+                out.append(f"Short of credits: only {fits} of {len(self.items)} fit in the balance.")
+        if self.values:
+            out.append(f"First: {len(self.values)} cell values updated in one mass_update (free)")
+        return out
+
+
+def plan_batch(session: Session, actions: Actions, keys: Iterable[CellKey], *, overrides: dict[str, Any] | None = None,
+               values: dict[CellKey, str] | None = None, costs: CostBook | None = None) -> BatchPlan:
+    """The plan for regenerating `keys` with their cards (changed by `overrides`), nothing spent yet."""
+    actions._writable("mass_regenerate")
+    costs = costs or CostBook()
+    state = session.state
+    items: list[BatchItem] = []
+    refined = False
+    for key in keys:
+        cell = state.cells.get(key)
+        if cell is None:
+            continue
+        card = state.card(key)
+        if card.generation_type in (vocab.UNKNOWN, vocab.RENDER):
+            continue
+        if overrides:
+            data = dict(card.data)
+            data.update({k: v for k, v in overrides.items() if v not in (None, "")})
+            card = card.with_data(data, "batch")
+        estimate, was_refined = costs.estimate(card)
+        refined = refined or was_refined
+        items.append(BatchItem(key, cell.cell_id, card, estimate))
+    if not items:
+        raise Refusal("mass_regenerate: no regenerable cell in the selection")
+    return BatchPlan(items, session.ledger.generic, refined, dict(values or {}))
+
+
+@dataclass
+class Progress:
+    total: int
+    sent: int
+    failed: int
+    queued: int
+    state: str  # running | paused | cancelled | done
+    reason: str = ""
+    rate: float = 0.0  # items per second
+    eta: float | None = None
+
+
+class BatchRunner:
+    """Runs a plan with bounded concurrency; `pause()`, `resume()`, `cancel()` from the UI."""
+
+    def __init__(self, session: Session, actions: Actions, plan: BatchPlan, *, concurrency: int = 4,
+                 guards: Guards | None = None, on_progress: Callable[[Progress], None] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.session, self.actions, self.plan = session, actions, plan
+        self.concurrency = max(1, min(16, concurrency))
+        self.guards = guards or actions.guards
+        self.on_progress = on_progress or (lambda p: None)
+        self.monotonic = monotonic
+        self.state = "running"
+        self.reason = ""
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._started = monotonic()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    # --- control ---------------------------------------------------------------------------------
+    def pause(self, reason: str = "paused") -> None:
+        if self.state == "running":
+            self.state, self.reason = "paused", reason
+            self._resume.clear()
+            self._report()
+
+    def resume(self) -> None:
+        if self.state == "paused":
+            self.state, self.reason = "running", ""
+            self._resume.set()
+            self._report()
+
+    def cancel(self) -> None:
+        self.state, self.reason = "cancelled", "cancelled"
+        self._resume.set()
+        self._report()
+
+    # --- progress --------------------------------------------------------------------------------
+    def progress(self) -> Progress:
+        items = self.plan.items
+        sent = sum(1 for i in items if i.state == "sent")
+        failed = sum(1 for i in items if i.state == "failed")
+        queued = sum(1 for i in items if i.state in ("queued", "sending"))
+        elapsed = max(1e-6, self.monotonic() - self._started)
+        rate = sent / elapsed
+        eta = queued / rate if rate > 0 and self.state == "running" else None
+        return Progress(len(items), sent, failed, queued, self.state, self.reason, rate, eta)
+
+    def _report(self) -> None:
+        self.on_progress(self.progress())
+
+    # --- the loop --------------------------------------------------------------------------------
+    async def run(self) -> Progress:
+        session = self.session
+        if self.plan.values:
+            await session.client.mass_update_cells(session.agent_id, session.engine_id, [
+                {"id": session.state.cells[k].cell_id, "value": v} for k, v in self.plan.values.items()
+                if k in session.state.cells])
+        queue: asyncio.Queue[BatchItem] = asyncio.Queue()
+        for item in self.plan.items:
+            if item.state in ("queued", "sending"):
+                item.state = "queued"
+                queue.put_nowait(item)
+        workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.concurrency)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for w in workers:
+                w.cancel()
+        if self.state == "running":
+            self.state = "done"
+        self._report()
+        p = self.progress()
+        session.emit(Notice(f"batch {p.state}: {p.sent} sent, {p.failed} failed, {p.queued} not sent",
+                            "information" if not p.failed else "warning"))
+        return p
+
+    async def _worker(self, queue: asyncio.Queue[BatchItem]) -> None:
+        while True:
+            await self._resume.wait()
+            if self.state == "cancelled":
+                return
+            try:
+                item = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            if not await self._send(item):
+                queue.put_nowait(item)  # paused: try again after resume
+
+    def _guard(self, item: BatchItem) -> str | None:
+        ledger, guards = self.session.ledger, self.guards
+        if guards.spend_cap is not None and ledger.session_spent + item.estimate > guards.spend_cap:
+            return (f"spend cap reached ({fmt_credits(ledger.session_spent)} of {fmt_credits(guards.spend_cap)} "
+                    "this session): raise spend_cap to go on")
+        if ledger.generic is not None and ledger.generic - item.estimate < guards.low_balance_warning \
+                and not getattr(self, "low_balance_ok", False):
+            return (f"low balance: {fmt_credits(ledger.generic)} left (warning below "
+                    f"{fmt_credits(guards.low_balance_warning)}); resume to go on anyway")
+        return None
+
+    async def _send(self, item: BatchItem) -> bool:
+        """Trigger one cell; False when the batch paused and the item must wait."""
+        session = self.session
+        reason = self._guard(item)
+        if reason is not None:
+            if reason.startswith("low balance"):
+                self.low_balance_ok = True  # warn once; resume goes on
+            self.pause(reason)
+            return False
+        item.state = "sending"
+        if item.idempotency_key is None:
+            item.idempotency_key = self.actions.intents.begin("mass_regenerate", item.key, item.cell_id, item.card,
+                                                              estimate=item.estimate)
+        gt, data = item.card.body()
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            answer = await session.client.generate(session.agent_id, session.engine_id, item.cell_id, gt, data,
+                                                   idempotency_key=item.idempotency_key)
+        except errors.InsufficientCreditsError:
+            item.state = "queued"
+            p = self.progress()
+            self.pause(f"out of credits: {p.sent} triggered, {p.queued} remaining; top up, then resume")
+            return False
+        except errors.GenApiError as exc:
+            sure = exc.status is not None and 400 <= exc.status < 500
+            if not sure:  # ambiguous: keep the intent and its key; a resume resends with the same key
+                self.actions.intents.uncertain(item.idempotency_key, f"{type(exc).__name__}: {exc.message}")
+                item.state = "queued"
+                self.pause(f"server trouble ({type(exc).__name__}); resume to retry with the same keys")
+                return False
+            self.actions.intents.failed(item.idempotency_key, f"{type(exc).__name__}: {exc.message}")
+            item.state, item.error = "failed", exc.message
+            self._report()
+            return True
+        finally:
+            self.in_flight -= 1
+        item.state, item.generation_id = "sent", answer.generation_id
+        self.actions.intents.done(item.idempotency_key, answer.generation_id)
+        if item.card.data:
+            session.state.local_cards[item.cell_id] = item.card
+        if item.card.model:
+            session.generation_models[answer.generation_id] = item.card.model
+        session.ledger.precharge(answer.generation_id, item.card.estimate(), note="batch")  # what is pre-charged
+        session.emit(EngineChanged(session.state.add_pending(item.key, answer.generation_id, gt)))
+        session.emit(CreditsChanged())
+        self.actions.on_created(answer.generation_id)
+        self._report()
+        return True
