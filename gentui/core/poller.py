@@ -35,7 +35,7 @@ class PollPolicy:
         base = self.interval
         if generation_type in vocab.VIDEO_TYPES:
             base = max(base, self.video_interval)
-        age = now - job.created_at if job.created_at else 0.0
+        age = now - job.started_at if job.started_at else 0.0
         if age > self.old_after:
             base = min(self.max_interval, base * 2)
         return base

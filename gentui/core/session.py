@@ -133,8 +133,8 @@ class Session:
     def describe_terminal(self, key: CellKey, job: JobView, delta: Decimal | None) -> str:
         where = self.where(key)
         text = f"{where} {job.status}"
-        if job.created_at and job.finished_at and job.finished_at >= job.created_at:
-            text += f" in {format_duration(job.finished_at - job.created_at)}"
+        if job.started_at and job.finished_at and job.finished_at >= job.started_at:
+            text += f" in {format_duration(job.finished_at - job.started_at)}"
         if job.status == "completed" and job.execution_cost is not None:
             text += f", cost {fmt_credits(job.execution_cost)}"
         if delta is not None and delta > 0:

@@ -39,6 +39,12 @@ class JobView:
     result: str = ""
     urls: tuple[str, ...] = ()
     output_kind: str = ""
+    seen_at: float | None = field(default=None, compare=False)
+
+    @property
+    def started_at(self) -> float | None:
+        """The server's creation time, else when this client first saw the job."""
+        return self.created_at if self.created_at is not None else self.seen_at
 
     @property
     def in_flight(self) -> bool:
@@ -143,7 +149,7 @@ def job_view(gen: Generation, first_seen: float | None = None) -> JobView:
         else:
             result = str(result)
     status = gen.status.value if isinstance(gen.status, GenerationStatus) else str(gen.status)
-    created = _ts(gen.created_at) or first_seen
+    created = _ts(gen.created_at)
     finished = _ts(gen.updated_at) if status in ("completed", "failed", "stopped") else None
     return JobView(
         id=gen.id,
@@ -156,12 +162,14 @@ def job_view(gen: Generation, first_seen: float | None = None) -> JobView:
         result=safe_text(result, 4000),
         urls=urls,
         output_kind=safe_text(kind, 20),
+        seen_at=first_seen,
     )
 
 
 def _sort_key(job: JobView) -> tuple[float, int, str]:
+    """Server time first; a job the server has not dated yet (just created here) is the newest."""
     num = int(job.id) if job.id.isdigit() else 0
-    return (job.created_at or 0.0, num, job.id)
+    return (job.created_at if job.created_at is not None else float("inf"), num, job.id)
 
 
 def sort_jobs(jobs: Iterable[JobView]) -> tuple[JobView, ...]:
@@ -388,7 +396,8 @@ def _merge(old: JobView, new: JobView) -> JobView:
     """Keep fields the newer (possibly thinner) answer lacks."""
     return replace(
         new,
-        created_at=new.created_at if new.created_at and old.created_at is None else old.created_at or new.created_at,
+        created_at=new.created_at if new.created_at is not None else old.created_at,
+        seen_at=old.seen_at or new.seen_at,
         user_job_type=new.user_job_type or old.user_job_type,
         execution_cost=new.execution_cost if new.execution_cost is not None else old.execution_cost,
         failed_reason=new.failed_reason or old.failed_reason,

@@ -107,8 +107,7 @@ class GentuiApp(App[None]):
             self.set_keymap(self.keys)
         from gentui.ui.screens.main import MainScreen
 
-        self.push_screen(MainScreen())
-        self.start()
+        self.push_screen(MainScreen())  # its on_mount calls start()
 
     def now(self) -> float:
         return self.launch.clock()

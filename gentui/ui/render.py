@@ -55,10 +55,10 @@ def status_text(status: str, colors: Mapping[str, str], *, label: bool = True) -
 
 
 def elapsed(job: JobView | None, now: float) -> str:
-    if job is None or job.created_at is None:
+    if job is None or job.started_at is None:
         return ""
     end = job.finished_at if (job.finished_at and not job.in_flight) else now
-    return format_duration(end - job.created_at)
+    return format_duration(max(0.0, end - job.started_at))
 
 
 def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: bool = False, tick: int = 0) -> Text:
@@ -115,7 +115,7 @@ def history_row(
         cost = Text("—", style="dim")
     return (
         marker,
-        Text(format_time(job.created_at)),
+        Text(format_time(job.started_at)),
         status_text(job.status, colors),
         Text(one_line(model, 30) if model else "—", no_wrap=True),
         cost,

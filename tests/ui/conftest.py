@@ -55,7 +55,7 @@ def make_app(world: World, *, guards: Guards | None = None, clock: Callable[[], 
         agent_id=str(world.info["agent_id"]),
         engine_id=str(world.info["engine_ids"][engine_index]),
         guards=guards or Guards(),
-        clock=clock or (lambda: FROZEN_NOW),
+        clock=clock or world.clock.now,
         **launch,
     ))
 

@@ -65,6 +65,7 @@ class MainScreen(MarksMixin, Screen):
         self.on_resize()
         self.refresh_colors()
         self.query_one(EngineGrid).focus()
+        self.app.start()
 
     def on_resize(self, event: object = None) -> None:
         self.set_class(self.size.width < 130, "narrow")
@@ -79,7 +80,7 @@ class MainScreen(MarksMixin, Screen):
 
         colors = palette(self.app.get_css_variables())
         for widget in (self.query_one(EngineGrid), self.query_one(CellDetail), self.query_one(CreditsHeader)):
-            widget.colors = colors
+            widget.status_colors = colors
         if self.session is not None and self.session.state.loaded:
             self.query_one(EngineGrid).repaint_all(self.session.state, self.app.now())
             self.show_detail(force=True)

@@ -65,7 +65,7 @@ class CellDetail(VerticalScroll):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.colors: Mapping[str, str] = palette({})
+        self.status_colors: Mapping[str, str] = palette({})
         self.cell: CellView | None = None
         self._history_ids: tuple[str, ...] = ()
 
@@ -123,12 +123,12 @@ class CellDetail(VerticalScroll):
             text.append("\n")
             self._outputs(text, shown)
         if latest.status == "failed" and latest.failed_reason:
-            text.append("failed: ", style=f"bold {self.colors['failed']}")
+            text.append("failed: ", style=f"bold {self.status_colors['failed']}")
             text.append(latest.failed_reason)
         return text
 
     def _job_line(self, job: JobView, now: float, estimate: Decimal | None) -> Text:
-        line = status_text(job.status, self.colors)
+        line = status_text(job.status, self.status_colors)
         line.append(f"  {job.id}", style="dim")
         took = elapsed(job, now)
         if took:
@@ -158,7 +158,7 @@ class CellDetail(VerticalScroll):
             table.clear()
             for job in jobs:
                 model = local_models.get(job.id) or (cell.model if job is jobs[0] else None)
-                table.add_row(*history_row(job, self.colors, now, displayed=job.id == cell.displayed_id,
+                table.add_row(*history_row(job, self.status_colors, now, displayed=job.id == cell.displayed_id,
                                            model=model, format_time=format_clock, estimate=estimate), key=job.id)
             self._history_ids = ids
             if selected in ids:
@@ -166,7 +166,7 @@ class CellDetail(VerticalScroll):
             return
         for job in jobs:
             model = local_models.get(job.id) or (cell.model if job is jobs[0] else None)
-            row = history_row(job, self.colors, now, displayed=job.id == cell.displayed_id, model=model,
+            row = history_row(job, self.status_colors, now, displayed=job.id == cell.displayed_id, model=model,
                               format_time=format_clock, estimate=estimate)
             for column, value in zip(("shown", "time", "status", "model", "cost", "took", "id"), row, strict=True):
                 table.update_cell(job.id, column, value)

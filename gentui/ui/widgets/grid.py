@@ -39,7 +39,7 @@ elapsed time and model while a generation is in flight.
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="cell", zebra_stripes=False, header_height=2, **kwargs)
-        self.colors: Mapping[str, str] = palette({})
+        self.status_colors: Mapping[str, str] = palette({})
         self.marks: set[CellKey] = set()
         self.tick_count = 0
         self._columns: tuple[str, ...] = ()
@@ -68,7 +68,7 @@ elapsed time and model while a generation is in flight.
         cell = state.cells.get(key)
         if cell is None:
             return Text("")
-        return cell_text(cell, self.colors, now, marked=key in self.marks, tick=self.tick_count)
+        return cell_text(cell, self.status_colors, now, marked=key in self.marks, tick=self.tick_count)
 
     def columns_match(self, state: EngineState) -> bool:
         return self._columns == tuple(c.id for c in state.columns)

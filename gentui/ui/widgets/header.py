@@ -45,7 +45,7 @@ class CreditsHeader(Static):
         super().__init__("", **kwargs)
         self.data = HeaderData()
         self.now = 0.0
-        self.colors: Mapping[str, str] = palette({})
+        self.status_colors: Mapping[str, str] = palette({})
 
     def show(self, data: HeaderData, now: float) -> None:
         self.data, self.now = data, now
@@ -100,9 +100,9 @@ class CreditsHeader(Static):
         for status in ("processing", "pending", "completed", "failed", "stopped", "unknown", "idle"):
             if counts.get(status):
                 second.append("  ")
-                second.append(f"{GLYPHS[status]} {counts[status]} {status}", style=self.colors.get(status, ""))
+                second.append(f"{GLYPHS[status]} {counts[status]} {status}", style=self.status_colors.get(status, ""))
         if d.marks:
-            second.append(f"  ▌{d.marks} marked", style=self.colors.get("marked", ""))
+            second.append(f"  ▌{d.marks} marked", style=self.status_colors.get("marked", ""))
         if d.readonly:
             second.append("  READ-ONLY", style="bold reverse")
         return Text("\n").join([line, second])
