@@ -127,8 +127,10 @@ class Session:
     # --- terminal events -------------------------------------------------------------------------
     def settle_terminal(self, changes: Changes) -> None:
         for key, job in changes.terminal:
+            ours = self.ledger.owns(job.id)
             entry = self.ledger.terminal(job.id, job.status, job.execution_cost)
-            self.emit(Notice(self.describe_terminal(key, job, entry.amount if entry else None), _severity(job)))
+            text = self.describe_terminal(key, job, entry.amount if entry else None)
+            self.emit(Notice(text, _severity(job), toast=ours, tags=("terminal", job.status)))
 
     def describe_terminal(self, key: CellKey, job: JobView, delta: Decimal | None) -> str:
         where = self.where(key)

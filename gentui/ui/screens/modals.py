@@ -36,7 +36,7 @@ class ConfirmScreen(ModalScreen[bool]):
             body = Text()
             for line in self.plan.summary():
                 body.append(safe_text(line, 500) + "\n")
-            yield Static(body, id="body")
+            yield Static(body, id="dialog-body")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel (n)", id="cancel", variant="default")
                 yield Button("Confirm (y)", id="confirm", variant="warning")

@@ -73,36 +73,43 @@ class CreditsHeader(Static):
 
     def render_text(self) -> Text:
         d = self.data
+        width = self.size.width - 2 if self.size.width else 120
+        short = width < 110
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(one_line(d.organization, 30) or "—", style="bold")
+        line.append(one_line(d.organization, 16 if short else 30) or "—", style="bold")
         if d.demo:
-            line.append(" [demo]", style="reverse")
-        line.append("  generic ", style="dim")
+            line.append(" demo", style="reverse")
+            line.append(" ")
+        labels = (" gen ", " aura ", " rsv ", " ses ", " oth ") if short else (
+            "  generic ", "  aura ", "  reserved ", "  session ", "  other ")
+        line.append(labels[0], style="dim")
         line.append(fmt_credits(d.generic), style="bold")
-        line.append("  aura ", style="dim")
+        line.append(labels[1], style="dim")
         line.append(fmt_credits(d.aura))
-        line.append("  reserved ", style="dim")
-        line.append(f"~{fmt_credits(d.reserved)} est.")
-        line.append("  session ", style="dim")
+        line.append(labels[2], style="dim")
+        line.append(f"~{fmt_credits(d.reserved)}" + ("" if short else " est."))
+        line.append(labels[3], style="dim")
         spent = fmt_credits(d.session_spent, signed=True) if d.session_spent else "0"
-        line.append(spent + (" est." if d.session_estimated else ""))
+        line.append(spent + (" est." if d.session_estimated and not short else ""))
         if d.other_spend is not None:
-            line.append("  other ", style="dim")
+            line.append(labels[4], style="dim")
             line.append(fmt_credits(d.other_spend, signed=True) if d.other_spend else "0")
         conn = self.connection_text()
-        width = self.size.width - 2 if self.size.width else 120
-        gap = width - line.cell_len - conn.cell_len
-        line.append(" " * max(2, gap))
-        line.append_text(conn)
         second = Text(no_wrap=True, overflow="ellipsis")
-        second.append(one_line(d.engine_title, 50) or "no engine", style="bold")
+        second.append(one_line(d.engine_title, 24 if short else 50) or "no engine", style="bold")
         counts: Counter[str] = Counter(d.counts or {})
         for status in ("processing", "pending", "completed", "failed", "stopped", "unknown", "idle"):
             if counts.get(status):
-                second.append("  ")
-                second.append(f"{GLYPHS[status]} {counts[status]} {status}", style=self.status_colors.get(status, ""))
+                second.append("  " if not short else " ")
+                label = f"{GLYPHS[status]}{counts[status]}" if short else f"{GLYPHS[status]} {counts[status]} {status}"
+                second.append(label, style=self.status_colors.get(status, ""))
         if d.marks:
             second.append(f"  ▌{d.marks} marked", style=self.status_colors.get("marked", ""))
         if d.readonly:
             second.append("  READ-ONLY", style="bold reverse")
-        return Text("\n").join([line, second])
+        target = second if short else line
+        target.append(" " * max(2, width - target.cell_len - conn.cell_len))
+        target.append_text(conn)
+        both = Text("\n").join([line, second])
+        both.no_wrap, both.overflow = True, "ellipsis"
+        return both
