@@ -15,7 +15,9 @@ from typing import Any
 from gentui.api import vocab
 
 #: additional_attributes key -> card data key; keys not listed are not part of the card.
-_ATTRIBUTE_TO_DATA = {"ratio": "aspect_ratio", "lipSyncModel": "model", "model": "model", "duration": "duration"}
+_ATTRIBUTE_TO_DATA = {"ratio": "aspect_ratio", "lipSyncModel": "model", "model": "model", "duration": "duration",
+                      # not documented as attributes, but kept when a server (or the web app) stores them there
+                      "prompt": "prompt", "negative_prompt": "negative_prompt", "aspect_ratio": "aspect_ratio"}
 _DROPPED = {"textMode", "autoGenerate", "generation_type"}
 
 

@@ -55,6 +55,7 @@ class Launch:
     clock: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic
     start_poller: bool = True
+    tick_interval: float | None = 1.0  # the elapsed-time ticker; None freezes it (snapshot tests)
     batch_concurrency: int = 4
     journal: Any = None  # gentui.core.journal.Journal, or None (memory only)
     base_url: str = ""

@@ -17,10 +17,10 @@ from gentui.core.text import one_line
 
 GLYPHS: dict[str, str] = {
     "idle": "·",
-    "pending": "◌",
+    "pending": "○",
     "processing": "◐",
     "completed": "●",
-    "failed": "✗",
+    "failed": "×",
     "stopped": "■",
     "unknown": "?",
 }
@@ -82,7 +82,7 @@ def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: 
             text.append(f" {one_line(latest.failed_reason, 40)}", style="dim")
         return text
     shown = cell.displayed
-    if cell.value:
+    if cell.value and not (shown is not None and shown.output_kind not in ("", "text") and _is_url(cell.value)):
         text.append(cell.value)
     elif shown is not None and shown.output_kind:
         text.append(shown.output_kind, style="italic")
@@ -95,6 +95,10 @@ def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: 
     return text
 
 
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
 def history_row(
     job: JobView,
     colors: Mapping[str, str],
@@ -105,7 +109,7 @@ def history_row(
     format_time: Callable[[float | None], str],
     estimate: Decimal | None = None,
 ) -> tuple[Text, ...]:
-    marker = Text("★" if displayed else " ", style="bold " + colors["completed"] if displayed else "")
+    marker = Text("◆" if displayed else " ", style="bold " + colors["completed"] if displayed else "")
     cost: Text
     if job.execution_cost is not None:
         cost = Text(fmt_credits(job.execution_cost))

@@ -94,7 +94,7 @@ class BatchDialog(ModalScreen[tuple[dict, str] | None]):
                 overrides = {**overrides, **validate_card(self.generation_type, overrides)}
             self.plan = self.make_plan(overrides)
         except (CardError, Exception) as exc:  # a refusal or a bad field: say it, keep the dialog
-            error.update(Text(f"✗ {exc}", style="bold red"))
+            error.update(Text(f"× {exc}", style="bold red"))
             self.plan = None
             self.query_one("#all", Button).disabled = True
             self.query_one("#fit", Button).disabled = True

@@ -112,7 +112,7 @@ class CardEditor(ModalScreen[Card | None]):
         try:
             data = validate_card(self.card.generation_type, self.collect())
         except CardError as exc:
-            self.query_one("#error", Static).update(Text(f"✗ {exc}", style="bold red"))
+            self.query_one("#error", Static).update(Text(f"× {exc}", style="bold red"))
             return
         self.dismiss(self.card.with_data(data))
 

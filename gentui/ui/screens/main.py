@@ -61,7 +61,8 @@ class MainScreen(MarksMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.tick, name="clock")
+        if self.app.launch.tick_interval:
+            self.set_interval(self.app.launch.tick_interval, self.tick, name="clock")
         self.on_resize()
         self.refresh_colors()
         self.query_one(EngineGrid).focus()

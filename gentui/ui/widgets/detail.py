@@ -30,7 +30,7 @@ class HistoryTable(DataTable):
 
     HELP = """\
 ## History
-Every generation of the cell, newest first. ★ marks the displayed take.
+Every generation of the cell, newest first. ◆ marks the displayed take.
 
 - `j`/`k` or arrows select a take
 - `p` pins the selected take as the cell's displayed output (set_default_user_job; free)
@@ -42,9 +42,10 @@ Every generation of the cell, newest first. ★ marks the displayed take.
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def on_mount(self) -> None:
-        for label, key in (("", "shown"), ("created (UTC)", "time"), ("status", "status"), ("model", "model"),
-                           ("cost", "cost"), ("took", "took"), ("id", "id")):
-            self.add_column(label, key=key)
+        # fixed widths: the table never changes shape as cells with other histories are selected
+        for label, key, width in (("", "shown", 1), ("created (UTC)", "time", 14), ("status", "status", 12),
+                                  ("model", "model", 16), ("cost", "cost", 7), ("took", "took", 6), ("id", "id", 8)):
+            self.add_column(label, key=key, width=width)
 
     @property
     def selected_id(self) -> str | None:

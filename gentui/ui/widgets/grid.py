@@ -38,7 +38,7 @@ elapsed time and model while a generation is in flight.
     ]
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="cell", zebra_stripes=False, header_height=2, **kwargs)
+        super().__init__(cursor_type="cell", zebra_stripes=False, header_height=2, fixed_columns=1, **kwargs)
         self.status_colors: Mapping[str, str] = palette({})
         self.marks: set[CellKey] = set()
         self.tick_count = 0

@@ -64,12 +64,12 @@ class CreditsHeader(Static):
             return Text("● live", style="green")
         if d.connection == "stale":
             ago = f" (data {format_duration(self.now - d.last_ok)} old)" if d.last_ok else ""
-            return Text(f"◌ stale{ago}: {one_line(d.reason, 60)}", style="yellow")
+            return Text(f"○ stale{ago}: {one_line(d.reason, 60)}", style="yellow")
         if d.connection == "offline":
-            return Text(f"✗ offline: {one_line(d.reason, 60)} — retrying", style="red")
+            return Text(f"× offline: {one_line(d.reason, 60)} — retrying", style="red")
         if d.connection == "auth":
-            return Text(f"✗ {one_line(d.reason, 70)}", style="bold red")
-        return Text("◌ connecting…", style="dim")
+            return Text(f"× {one_line(d.reason, 70)}", style="bold red")
+        return Text("○ connecting…", style="dim")
 
     def render_text(self) -> Text:
         d = self.data

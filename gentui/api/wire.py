@@ -1,0 +1,327 @@
+"""Plumbing under the client: the key's auth hook, request records, answer parsing, error building.
+
+Nothing here holds the API key in a plain attribute, a header dict or a message: the key lives in
+`ApiKeyAuth` (whose repr is masked) and is added to a request as it leaves; every text that came
+from the server goes through `ApiKeyAuth.scrub` before it can end up in an error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from gentui.api import errors
+from gentui.api.models import ErrorBody, Generation
+from gentui.api.retry import RetryPolicy, parse_retry_after
+
+log = logging.getLogger("gentui.api")
+
+T = TypeVar("T")
+Scrub = Callable[[str], str]
+NO_BODY: Any = object()
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One HTTP attempt, for the API log: never headers, never the key."""
+
+    method: str
+    path: str
+    status: int | None
+    elapsed_ms: float
+    error_code: str | None
+    attempt: int
+    started_at: float
+
+
+class ApiKeyAuth(httpx.Auth):
+    """Adds ``X-API-Key`` as the request leaves, so the key sits in no header dict of ours."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["X-API-Key"] = self._key
+        yield request
+
+    def scrub(self, text: str) -> str:
+        return text.replace(self._key, "***") if self._key in text else text
+
+    def __repr__(self) -> str:
+        return "ApiKeyAuth(***)"
+
+
+def check_key(api_key: str | None) -> str | None:
+    """The key stripped, None when empty; a key that cannot go in a header is refused (without echoing it)."""
+    if api_key is None:
+        return None
+    key = str(api_key).strip()
+    if not key:
+        return None
+    if not all(33 <= ord(ch) <= 126 for ch in key):
+        raise ValueError("the API key contains spaces or characters that cannot be sent in an HTTP header")
+    return key
+
+
+def seg(value: object) -> str:
+    """An id as one URL path segment."""
+    return quote(str(value).strip(), safe="")
+
+
+# --- answers --------------------------------------------------------------------------------------
+
+
+def unwrap(data: Any, *keys: str) -> Any:
+    """`{"spreadsheet_cell": {...}}` -> the inner object, for servers that wrap answers Rails-style."""
+    if isinstance(data, dict) and "id" not in data:
+        for key in keys:
+            inner = data.get(key)
+            if isinstance(inner, dict):
+                return inner
+    return data
+
+
+def items(data: Any, *keys: str) -> list:
+    """A JSON array, bare or under one of `keys`."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for key in keys:
+            if isinstance(data.get(key), list):
+                return data[key]
+    raise ValueError("expected a list")
+
+
+def parse_list(model: type[BaseModel], data: Any, *keys: str) -> list:
+    """Every item that validates; the others are skipped."""
+    out = []
+    for item in items(data, *keys):
+        if isinstance(item, dict):
+            try:
+                out.append(model.model_validate(item))
+            except PydanticValidationError:
+                continue
+    return out
+
+
+def model_parser(model: type[BaseModel], *keys: str) -> Callable[[Any], Any]:
+    return lambda data: model.model_validate(unwrap(data, *keys))
+
+
+def engine_object(data: Any) -> dict:
+    data = unwrap(data, "spreadsheet", "engine", "vidsheet", "sheet")
+    if not isinstance(data, dict):
+        raise ValueError("expected an object")  # noqa: TRY004 - becomes MalformedResponseError
+    return data
+
+
+def generation_answer(generation_id: str) -> Callable[[Any], Generation | None]:
+    """Stop/continue answer: the whole generation (docs) or `{generation_id, status}` (OAS/SDK); empty -> None."""
+
+    def parse(data: Any) -> Generation | None:
+        if data is None:
+            return None
+        data = unwrap(data, "generation", "user_job")
+        if not isinstance(data, dict):
+            raise ValueError("expected an object")  # noqa: TRY004 - becomes MalformedResponseError
+        if data.get("id") is None and data.get("generation_id") is None:
+            data = {**data, "id": generation_id}
+        return Generation.model_validate(data)
+
+    return parse
+
+
+def describe_invalid(exc: Exception) -> str:
+    """Why an answer could not be read, without echoing the body."""
+    if isinstance(exc, PydanticValidationError):
+        first = exc.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+        return f"{where}: {first.get('msg', 'invalid')}"
+    if isinstance(exc, json.JSONDecodeError):
+        return "not JSON"
+    if isinstance(exc, errors.MalformedResponseError):
+        return exc.message
+    return str(exc)[:200] or type(exc).__name__
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def http_error(
+    response: httpx.Response, method: str, path: str, scrub: Scrub, max_retry_after: float
+) -> errors.GenApiError:
+    """The typed error for a non-2xx answer; a body that is not JSON gives the message "HTTP <status>"."""
+    status = response.status_code
+    message, code = f"HTTP {status}", None
+    try:
+        body = json.loads(response.content) if response.content.strip() else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        parsed = ErrorBody.model_validate(body)
+        message = parsed.error.strip() or message
+        code = parsed.error_code
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if retry_after is not None:
+        retry_after = min(retry_after, max_retry_after)
+    return errors.from_response(
+        status, scrub(message), scrub(code) if code else None, method=method, path=path, retry_after=retry_after
+    )
+
+
+def transport_error(exc: httpx.HTTPError, method: str, path: str, scrub: Scrub) -> errors.GenApiError:
+    """The typed error for a request that got no (readable) answer.
+
+    Connect errors never reached the server; a read timeout, a reset or a disconnect after sending
+    may have (`ambiguous`): a charged POST is then resent with the same Idempotency-Key.
+    """
+    detail = scrub(str(exc))[:200]
+    kind = type(exc).__name__
+    suffix = f" ({detail})" if detail else ""
+    where = {"method": method, "path": path}
+    if isinstance(exc, httpx.DecodingError):
+        return errors.MalformedResponseError(
+            "the answer could not be decoded" + suffix, error_code="malformed_response", **where
+        )
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
+        return errors.TransportError(
+            "the request could not be sent" + suffix, can_retry=False, error_code=kind, **where
+        )
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)):
+        text = "timed out connecting" if isinstance(exc, httpx.TimeoutException) else "could not connect"
+        return errors.TransportError(text + " to the server" + suffix, ambiguous=False, error_code=kind, **where)
+    text = "timed out waiting for the answer" if isinstance(exc, httpx.TimeoutException) else "the connection broke"
+    return errors.TransportError(text + suffix, ambiguous=True, error_code=kind, **where)
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+class Wire:
+    """Sends one logical request: attempts, the retry schedule, request records, answer parsing."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        auth: ApiKeyAuth | None,
+        policy: RetryPolicy,
+        sleep: Callable[[float], Awaitable[None]],
+        random: Callable[[], float],
+        on_request: Callable[[RequestRecord], None] | None,
+    ) -> None:
+        self.http = http
+        self.auth = auth
+        self.policy = policy
+        self.sleep = sleep
+        self.random = random
+        self.on_request = on_request
+
+    def scrub(self, text: str) -> str:
+        return self.auth.scrub(text) if self.auth else text
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = NO_BODY,
+        idempotency_key: str | None = None,
+        allow_empty: bool = False,
+    ) -> T:
+        """Send with retries per the policy; the same Idempotency-Key goes out on every attempt."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._attempt(method, path, parse, params, body, idempotency_key, attempt, allow_empty)
+            except errors.GenApiError as exc:
+                exc.attempts = attempt
+                if not self.policy.should_retry(attempt, exc):
+                    raise
+                delay = self.policy.delay(attempt, exc, self.random)
+                log.debug("retrying %s %s in %.2f s after %s", method, exc.path, delay, type(exc).__name__)
+                await self.sleep(delay)
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        params: dict[str, str] | None,
+        body: Any,
+        idempotency_key: str | None,
+        attempt: int,
+        allow_empty: bool,
+    ) -> T:
+        extra = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        request = self.http.build_request(
+            method, path, params=params, json=None if body is NO_BODY else body, headers=extra
+        )
+        shown = self.scrub(request.url.raw_path.decode("ascii", "replace"))
+        bare = self.scrub(request.url.path)
+        started, t0 = time.time(), time.perf_counter()
+
+        def record(status: int | None, error_code: str | None) -> None:
+            self._record(
+                RequestRecord(method, shown, status, (time.perf_counter() - t0) * 1000.0, error_code, attempt, started)
+            )
+
+        failure: errors.GenApiError | None = None
+        try:
+            response = await self.http.send(request)
+        except httpx.HTTPError as exc:
+            failure = transport_error(exc, method, bare, self.scrub)
+        if failure is not None:  # raised outside the handler: no __context__ holding the request
+            record(None, failure.error_code)
+            raise failure
+        status = response.status_code
+        if not 200 <= status < 300:
+            error = http_error(response, method, bare, self.scrub, self.policy.max_retry_after)
+            record(status, error.error_code)
+            raise error
+        try:
+            content = response.content
+            if not content.strip():
+                if not allow_empty:
+                    raise ValueError("empty body")
+                data = None
+            else:
+                data = json.loads(content)
+            result = parse(data)
+        except (ValueError, TypeError, KeyError, PydanticValidationError, errors.MalformedResponseError) as exc:
+            failure = errors.MalformedResponseError(
+                self.scrub(f"the answer is not the expected JSON ({describe_invalid(exc)})"),
+                status=status,
+                error_code="malformed_response",
+                method=method,
+                path=bare,
+            )
+        if failure is not None:
+            record(status, failure.error_code)
+            raise failure
+        record(status, None)
+        return result
+
+    def _record(self, rec: RequestRecord) -> None:
+        outcome = rec.status if rec.status is not None else "no answer"
+        note = f", {rec.error_code}" if rec.error_code else ""
+        log.debug(
+            "%s %s -> %s in %.0f ms (attempt %d%s)", rec.method, rec.path, outcome, rec.elapsed_ms, rec.attempt, note
+        )
+        if self.on_request is None:
+            return
+        try:
+            self.on_request(rec)
+        except Exception:  # an observer must never break a request
+            log.exception("on_request observer failed")
