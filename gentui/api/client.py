@@ -42,6 +42,7 @@ from gentui.api.wire import (
     engine_object,
     generation_answer,
     model_parser,
+    object_text,
     parse_list,
     seg,
 )
@@ -164,6 +165,7 @@ class GenClient:
         idempotency_key: str | None = None,
         allow_empty: bool = False,
         what: str = "",
+        raw: bool = False,
     ) -> T:
         """An engine-scoped call, with `agent_id` in the query and the prefix fallback of part 0."""
         query = {"agent_id": str(agent_id), **(params or {})}
@@ -180,6 +182,7 @@ class GenClient:
                     body=body,
                     idempotency_key=idempotency_key,
                     allow_empty=allow_empty,
+                    raw=raw,
                 )
             except errors.NotFoundError as exc:
                 if len(candidates) == 1:
@@ -251,6 +254,15 @@ class GenClient:
         """The engine as raw JSON (for compact state building without validating every generation)."""
         params = {"with_execution_cost": "true"} if with_execution_cost else None
         return await self._engine_call("GET", agent_id, engine_id, "", engine_object, params=params)
+
+    async def get_engine_text(self, agent_id: str, engine_id: str, *, with_execution_cost: bool = False) -> str:
+        """The engine's JSON text, undecoded (big engines are read a row at a time by the core).
+
+        Only a cheap shape check happens here (a JSON object, not cut short), so a truncated or
+        non-JSON answer is still retried like any malformed answer.
+        """
+        params = {"with_execution_cost": "true"} if with_execution_cost else None
+        return await self._engine_call("GET", agent_id, engine_id, "", object_text, params=params, raw=True)
 
     async def get_engine(self, agent_id: str, engine_id: str, *, with_execution_cost: bool = False) -> Engine:
         params = {"with_execution_cost": "true"} if with_execution_cost else None

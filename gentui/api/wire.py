@@ -124,6 +124,18 @@ def engine_object(data: Any) -> dict:
     return data
 
 
+def object_text(content: bytes) -> str:
+    """A body that looks like one JSON object, as text (its full parse is left to the caller)."""
+    if isinstance(content, bytes):
+        text = content.decode(json.detect_encoding(content), "surrogatepass")  # as json.loads decodes
+    else:
+        text = str(content)
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        raise ValueError("expected an object")
+    return text
+
+
 def generation_answer(generation_id: str) -> Callable[[Any], Generation | None]:
     """Stop/continue answer: the whole generation (docs) or `{generation_id, status}` (OAS/SDK); empty -> None."""
 
@@ -238,13 +250,19 @@ class Wire:
         body: Any = NO_BODY,
         idempotency_key: str | None = None,
         allow_empty: bool = False,
+        raw: bool = False,
     ) -> T:
-        """Send with retries per the policy; the same Idempotency-Key goes out on every attempt."""
+        """Send with retries per the policy; the same Idempotency-Key goes out on every attempt.
+
+        `raw`: `parse` gets the body's bytes instead of its JSON (for answers too big to decode at once).
+        """
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._attempt(method, path, parse, params, body, idempotency_key, attempt, allow_empty)
+                return await self._attempt(
+                    method, path, parse, params, body, idempotency_key, attempt, allow_empty, raw
+                )
             except errors.GenApiError as exc:
                 exc.attempts = attempt
                 if not self.policy.should_retry(attempt, exc):
@@ -263,6 +281,7 @@ class Wire:
         idempotency_key: str | None,
         attempt: int,
         allow_empty: bool,
+        raw: bool = False,
     ) -> T:
         extra = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         request = self.http.build_request(
@@ -297,7 +316,7 @@ class Wire:
                     raise ValueError("empty body")
                 data = None
             else:
-                data = json.loads(content)
+                data = content if raw else json.loads(content)
             result = parse(data)
         except (ValueError, TypeError, KeyError, PydanticValidationError, errors.MalformedResponseError) as exc:
             failure = errors.MalformedResponseError(

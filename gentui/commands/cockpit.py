@@ -80,6 +80,14 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):  # noqa
         spend_cap=Decimal(str(settings.spend_cap)) if settings.spend_cap is not None else None,
         low_balance_warning=Decimal(str(settings.low_balance_warning)),
     )
+
+    def on_layout(layout: dict[str, Any]) -> None:
+        state.layout = {**state.layout, **layout}
+        try:
+            save_state(state, paths)
+        except OSError:
+            pass
+
     from gentui.core.journal import Journal
 
     return Launch(
@@ -100,6 +108,9 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):  # noqa
         on_engine=on_engine,
         on_theme=on_theme,
         themes=themes,
+        notify=settings.notify,
+        layout=dict(state.layout),
+        on_layout=on_layout,
     )
 
 

@@ -6,7 +6,7 @@ import argparse
 import shlex
 import sys
 
-from gentui.cli import EXIT_USAGE
+from gentui.cli import EXIT_USAGE, add_connection_options
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -15,6 +15,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public", action="store_true",
                         help="allow a non-loopback host (textual-serve has no authentication)")
     parser.add_argument("--demo", action="store_true", help="serve the demo")
+    parser.add_argument("--readonly", action="store_true", help="the served app cannot spend, stop or edit")
+    add_connection_options(parser)
+
+
+def app_command(args: argparse.Namespace) -> str:
+    """The shell command textual-serve runs for each browser session: this gentui, with the options given."""
+    argv = [sys.executable, "-m", "gentui"]
+    if args.demo:
+        argv.append("--demo")
+    if args.readonly:
+        argv.append("--readonly")
+    for option, name in (("--base-url", "base_url"), ("--agent", "agent_id"), ("--engine", "engine_id")):
+        if getattr(args, name, None):
+            argv += [option, getattr(args, name)]
+    if getattr(args, "allow_insecure_http", None):
+        argv.append("--allow-insecure-http")
+    return shlex.join(argv)
 
 
 def is_loopback(host: str) -> bool:
@@ -33,6 +50,5 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:
         print("gentui: serve needs textual-serve: pip install 'gentui[serve]'", file=sys.stderr)
         return EXIT_USAGE
-    command = f"{shlex.quote(sys.executable)} -m gentui" + (" --demo" if args.demo else "")
-    Server(command, host=args.host, port=args.port, title="gentui").serve()
+    Server(app_command(args), host=args.host, port=args.port, title="gentui").serve()
     return 0

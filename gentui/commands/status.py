@@ -1,19 +1,46 @@
-"""`gentui status [--engine ID] --json`: one JSON snapshot of credits and generations, for scripts."""
+"""`gentui status [--engine ID] --json`: one JSON snapshot of credits and generations, for scripts.
+
+Also what this machine spent per day and per engine, from the local journal (estimates at send
+time; the server's bill is the truth). Exit codes: 0 ok, 3 authentication, 4 not found, 5 unreachable.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from gentui.commands.common import configure_connection, run_with_client
+from gentui.config import default_paths
 from gentui.core.state import EngineState
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     configure_connection(parser)
     parser.add_argument("--json", action="store_true", help="print JSON (the only format for now)")
+
+
+def spend_history(journal_path: Path | None = None) -> list[dict]:
+    """This machine's spend per day and engine, newest day first (empty when there is no journal)."""
+    path = journal_path or default_paths().journal
+    if not path.exists():
+        return []
+    from gentui.core.journal import Journal
+
+    try:
+        journal = Journal(path)
+    except sqlite3.Error:
+        return []
+    try:
+        return [{"day": day, "engine_id": engine, "generations": count, "credits_estimated": str(credits)}
+                for day, engine, count, credits in journal.spend_by_day()]
+    except sqlite3.Error:
+        return []
+    finally:
+        journal.close()
 
 
 def _iso(ts: float | None) -> str | None:
@@ -31,6 +58,7 @@ async def snapshot(settings, client, agent_id: str) -> dict:
             "aura": str(org.available_credit.aura),
         },
         "engine": None,
+        "spend": spend_history(),
     }
     if settings.engine_id:
         state = EngineState(settings.engine_id)

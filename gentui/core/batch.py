@@ -170,8 +170,6 @@ class BatchRunner:
         self.monotonic = monotonic
         self.state = "running"
         self.reason = ""
-        self._resume = asyncio.Event()
-        self._resume.set()
         self._started = monotonic()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -180,18 +178,16 @@ class BatchRunner:
     def pause(self, reason: str = "paused") -> None:
         if self.state == "running":
             self.state, self.reason = "paused", reason
-            self._resume.clear()
             self._report()
 
     def resume(self) -> None:
+        """Back to running; call `run()` again to send what is left (same Idempotency-Keys)."""
         if self.state == "paused":
             self.state, self.reason = "running", ""
-            self._resume.set()
             self._report()
 
     def cancel(self) -> None:
         self.state, self.reason = "cancelled", "cancelled"
-        self._resume.set()
         self._report()
 
     # --- progress --------------------------------------------------------------------------------
@@ -236,8 +232,7 @@ class BatchRunner:
 
     async def _worker(self, queue: asyncio.Queue[BatchItem]) -> None:
         while True:
-            await self._resume.wait()
-            if self.state == "cancelled":
+            if self.state != "running":  # paused or cancelled: `run()` returns; resume() + run() go on
                 return
             try:
                 item = queue.get_nowait()

@@ -30,6 +30,10 @@ class PollPolicy:
     per_generation_limit: int = 12  # above this many due generations, one engine GET is cheaper
     concurrency: int = 4
     max_backoff: float = 30.0
+    generation_chars: int = 16_000  # what one generation GET costs, counted in engine characters
+    read_share: float = 0.2  # at most this share of a core spent reading engines while polling
+    idle_read_share: float = 0.005  # and this share while nothing is in flight
+    credits_after_terminal: float = 5.0  # a finished generation refreshes the balance, at most this often
 
     def for_job(self, job: JobView, now: float, generation_type: str) -> float:
         base = self.interval
@@ -59,6 +63,9 @@ class Poller:
         self.rounds = 0
         self._due: dict[str, float] = {}  # generation id -> next check (monotonic)
         self._engine_due = 0.0
+        self._credits_at = -1e9  # when the balance was last read
+        self._engine_ready = 0.0  # no engine GET for due generations before this (read pacing)
+        self._hold_until = 0.0
         self._credits_due = 0.0
         self._wake = asyncio.Event()
         self._stopped = False
@@ -115,27 +122,57 @@ class Poller:
 
     async def _round(self) -> None:
         session, now = self.session, self.monotonic()
+        self._hold_until = 0.0
         if not session.state.loaded or now >= self._engine_due:
             await self._refresh_engine(now)
         else:
             due = self.due_generations(now)
-            if len(due) > self.policy.per_generation_limit:
-                await self._refresh_engine(now)
+            if len(due) > self.generation_limit():
+                if now < self._engine_ready:  # the last engine read was costly: let the CPU breathe
+                    self._hold_until = self._engine_ready
+                else:
+                    await self._refresh_engine(now)
             elif due:
-                await self._poll_each(due)
+                await self._poll_each(due, now)
         if self.monotonic() >= self._credits_due:
             await session.load_credits()
-            self._credits_due = self.monotonic() + self.policy.credits_every
+            self._credits_at = self.monotonic()
+            self._credits_due = self._credits_at + self.policy.credits_every
+
+    def generation_limit(self) -> int:
+        """Above this many due generations one engine GET replaces their GETs (by count and payload).
+
+        An engine GET is one request whatever its size; its payload is weighed against what the
+        generation GETs it replaces would cost: a small engine is worth fetching for two due
+        generations, a 20 MB one only for `per_generation_limit`.
+        """
+        timing = self.session.engine_timing
+        if timing is None:
+            return self.policy.per_generation_limit
+        equivalent = round(timing[2] / max(1, self.policy.generation_chars))
+        return max(1, min(self.policy.per_generation_limit, equivalent))
 
     async def _refresh_engine(self, now: float) -> None:
         changes = await self.session.load_engine()
         busy = bool(self.session.state.in_flight())
-        self._engine_due = now + (self.policy.engine_busy if busy else self.policy.engine_idle)
-        self._reschedule_all(self.monotonic())
+        read = self.session.engine_timing[1] if self.session.engine_timing else 0.0
+        first = len(changes.rows_added) == len(self.session.state.rows)  # a first read costs more than the next
+        if busy:
+            self._engine_due = now + self.policy.engine_busy
+        elif first:
+            self._engine_due = now + self.policy.engine_idle
+        else:  # nothing in flight: refresh rarely, and more rarely still when reading is costly
+            self._engine_due = now + max(self.policy.engine_idle, read / self.policy.idle_read_share)
+        self._engine_ready = now + read / self.policy.read_share
+        # what the engine shows is as old as its fetch and read: count the next checks from a little
+        # before we asked, so that the grid is never more than one interval behind the server
+        timing = self.session.engine_timing
+        lead = min(timing[0] + timing[3], self.policy.interval / 2) if timing else 0.0
+        self._reschedule_all(now - lead, fresh=True)
         if changes.terminal:
-            self._credits_due = 0.0
+            self._credits_soon()
 
-    async def _poll_each(self, due: list[tuple[str, CellKey, JobView]]) -> None:
+    async def _poll_each(self, due: list[tuple[str, CellKey, JobView]], started: float) -> None:
         semaphore = asyncio.Semaphore(self.policy.concurrency)
         terminal = False
 
@@ -152,11 +189,17 @@ class Poller:
 
         results = await asyncio.gather(*(one(g) for g, _, _ in due), return_exceptions=True)
         failures = [r for r in results if isinstance(r, BaseException)]
-        self._reschedule_all(self.monotonic())
+        for gen_id, _, _ in due:  # just observed: the next check counts from when we asked
+            self._due.pop(gen_id, None)
+        self._reschedule_all(started)
         if terminal:
-            self._credits_due = 0.0
+            self._credits_soon()
         if failures:
             raise failures[0]
+
+    def _credits_soon(self) -> None:
+        """A generation finished: its cost moved the balance; read it soon, but not every round."""
+        self._credits_due = min(self._credits_due, self._credits_at + self.policy.credits_after_terminal)
 
     # --- scheduling ------------------------------------------------------------------------------
     def due_generations(self, now: float) -> list[tuple[str, CellKey, JobView]]:
@@ -166,25 +209,29 @@ class Poller:
                 out.append((job.id, key, job))
         return out
 
-    def _reschedule_all(self, now: float) -> None:
+    def _reschedule_all(self, now: float, *, fresh: bool = False) -> None:
+        """Next check of each generation in flight; `fresh`: all were just observed (engine GET)."""
         in_flight = self.session.state.in_flight()
         wall = self.session.clock()
+        columns = {c.id: c for c in self.session.state.columns}
         keep: dict[str, float] = {}
         for key, job in in_flight:
-            column = self.session.state.column(key[1])
-            gt = column.generation_type if column else job.canonical_type
-            previous = self._due.get(job.id)
+            previous = None if fresh else self._due.get(job.id)
             if previous is not None and previous > now:
                 keep[job.id] = previous
             else:
+                column = columns.get(key[1])
+                gt = column.generation_type if column else job.canonical_type
                 keep[job.id] = now + self.policy.for_job(job, wall, gt)
         self._due = keep
 
     def next_delay(self) -> float:
         now = self.monotonic()
+        if self._hold_until > now:
+            return self._hold_until - now
         candidates = [self._engine_due, self._credits_due, *self._due.values()]
         delay = min(candidates) - now if candidates else self.policy.interval
-        return max(0.2, min(delay, self.policy.engine_idle))
+        return max(0.2, min(delay, max(self.policy.engine_idle, self._engine_due - now)))
 
     def in_flight_count(self) -> int:
         return len(self.session.state.in_flight())

@@ -13,6 +13,7 @@ from decimal import Decimal
 from gentui.api import errors
 from gentui.api.client import GenClient
 from gentui.api.models import Agent, Organization
+from gentui.api.wire import describe_invalid
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 from gentui.core.ledger import CreditLedger
 from gentui.core.state import CellKey, Changes, EngineState, JobView
@@ -57,6 +58,9 @@ class Session:
         self._emit = emit or (lambda event: None)
         self.idempotency_keys: dict[str, str] = {}  # generation id -> key that created it
         self.generation_models: dict[str, str] = {}  # generation id -> model of the card sent from here
+        #: the last engine load, for the poller's pacing: (seconds fetching, CPU seconds reading,
+        #: characters, seconds from the answer to the state showing it)
+        self.engine_timing: tuple[float, float, int, float] | None = None
 
     def emit(self, event: object) -> None:
         self._emit(event)
@@ -82,9 +86,22 @@ class Session:
 
     # --- loading -------------------------------------------------------------------------------
     async def load_engine(self) -> Changes:
-        engine = await self.client.get_engine(self.agent_id, self.engine_id)
+        """The whole engine (GET engine), read as text a row at a time (see `EngineState.apply_engine_text`)."""
+        started = time.perf_counter()
+        text = await self.client.get_engine_text(self.agent_id, self.engine_id)
+        fetched = time.perf_counter()
+        try:
+            changes = await self.state.apply_engine_text(text)
+        except ValueError as exc:  # not JSON, or not an engine: what the client reports for such answers
+            raise errors.MalformedResponseError(
+                f"the answer is not the expected JSON ({describe_invalid(exc)})",
+                status=200,
+                error_code="malformed_response",
+                method="GET",
+                path=f"engine {self.engine_id}",
+            ) from None
+        self.engine_timing = (fetched - started, self.state.read_seconds, len(text), time.perf_counter() - fetched)
         self.ok()
-        changes = self.state.apply_engine(engine)
         self.settle_terminal(changes)
         self.emit(EngineChanged(changes, full=True))
         return changes
@@ -186,7 +203,7 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-def fmt_credits(value: Decimal | float | int | None, *, signed: bool = False) -> str:
+def fmt_credits(value: Decimal | float | None, *, signed: bool = False) -> str:
     if value is None:
         return "—"
     d = Decimal(str(value)).quantize(Decimal("0.01"))

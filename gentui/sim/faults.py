@@ -9,6 +9,7 @@ returns, so uvicorn aborts the connection. In-process (ASGITransport) a drop is 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -76,9 +77,7 @@ class Faults:
 
 
 def json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    import json
-
-    body = json.dumps({"error": message, "error_code": code}).encode()
+    body = json.dumps({"error": message, "error_code": code}, separators=(",", ":")).encode()
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 

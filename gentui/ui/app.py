@@ -60,6 +60,10 @@ class Launch:
     journal: Any = None  # gentui.core.journal.Journal, or None (memory only)
     base_url: str = ""
     themes: list[Any] = field(default_factory=list)
+    notify: str = "toast"  # toast | bell | both | off (gentui.ui.notify)
+    layout: dict[str, Any] = field(default_factory=dict)  # remembered panel toggles (state.toml)
+    on_layout: Callable[[dict[str, Any]], None] | None = None
+    export_dir: str | None = None  # where `x` writes (default: the downloads folder)
 
 
 class CoreEvent(Message):
@@ -239,6 +243,13 @@ class GentuiApp(App[None]):
     def log_activity(self, text: str) -> None:
         self.activity.insert(0, text)
         del self.activity[500:]
+
+    def get_system_commands(self, screen):  # Textual calls it with the screen the palette opened on
+        """The command palette: Textual's commands, then every gentui action that makes sense now."""
+        from gentui.ui.commands import gentui_commands
+
+        yield from super().get_system_commands(screen)
+        yield from gentui_commands(self, screen)
 
     # --- global actions ----------------------------------------------------------------------------------
     def action_refresh(self) -> None:

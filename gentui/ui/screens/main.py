@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,13 +21,16 @@ from gentui.ui.screens.batch import BatchBar
 from gentui.ui.screens.card_editor import CardEditor
 from gentui.ui.screens.marks import MARK_ACTIONS, MarksMixin
 from gentui.ui.screens.modals import ConfirmScreen, ValueEditor
+from gentui.ui.screens.monitor import MONITOR_ACTIONS, OFFLINE_ACTIONS, MonitorMixin
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
+from gentui.ui.widgets.feeds import Feeds
+from gentui.ui.widgets.filterbar import FilterBar
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader, HeaderData
 
 #: the cell actions this screen owns (the app owns the global ones)
 SCREEN_ACTIONS = ("regenerate", "edit_regenerate", "edit_value", "stop", "continue", "pin", "render", "copy",
-                  *MARK_ACTIONS)
+                  *MARK_ACTIONS, *MONITOR_ACTIONS)
 
 
 def screen_bindings() -> list[Binding]:
@@ -39,7 +41,7 @@ def screen_bindings() -> list[Binding]:
     ]
 
 
-class MainScreen(MarksMixin, Screen):
+class MainScreen(MonitorMixin, MarksMixin, Screen):
     """Everything a person watches; cell actions are its bindings."""
 
     BINDINGS = [
@@ -51,12 +53,15 @@ class MainScreen(MarksMixin, Screen):
     def __init__(self) -> None:
         super().__init__()
         self._last_key: CellKey | None = None
+        self.monitor_init()
 
     def compose(self) -> ComposeResult:
         yield CreditsHeader(id="header")
+        yield FilterBar(id="filter-bar")
         with Container(id="body"):
             yield EngineGrid(id="grid")
             yield CellDetail(id="detail")
+        yield Feeds(id="feeds")
         yield BatchBar(id="batch")
         yield Footer()
 
@@ -66,6 +71,7 @@ class MainScreen(MarksMixin, Screen):
         self.on_resize()
         self.refresh_colors()
         self.query_one(EngineGrid).focus()
+        self.monitor_mount()
         self.app.start()
 
     def on_resize(self, event: object = None) -> None:
@@ -96,7 +102,7 @@ class MainScreen(MarksMixin, Screen):
         now = self.app.now()
         if isinstance(event, EngineChanged):
             state = session.state
-            if event.full and (not grid.columns_match(state) or grid.row_count == 0):
+            if event.full and (not grid.columns_match(state) or (grid.row_count == 0 and not self.view.filtering)):
                 grid.rebuild(state, now)
             else:
                 with self.app.batch_update():
@@ -112,9 +118,8 @@ class MainScreen(MarksMixin, Screen):
             if event.state == "auth":
                 self.notify(event.reason, title="Authentication", severity="error", timeout=15)
         elif isinstance(event, Notice):
-            self.app.log_activity(event.text)
-            if event.toast:
-                self.notify(Text(event.text).plain, severity=event.severity, markup=False)
+            self.on_notice(event)  # the activity feed, and a toast per the `notify` setting
+        self.monitor_event(event)  # filter and sort, bell and desktop notifications
 
     def update_header(self) -> None:
         session, app = self.session, self.app
@@ -196,7 +201,10 @@ class MainScreen(MarksMixin, Screen):
         self.query_one(HistoryTable).focus()
 
     def action_leave_detail(self) -> None:
-        self.query_one(EngineGrid).focus()
+        grid = self.query_one(EngineGrid)
+        if (grid.has_focus or not self.query_one(HistoryTable).has_focus) and self.clear_filter():
+            return
+        grid.focus()
 
     # --- actions -------------------------------------------------------------------------------------------
     def selected_generation(self) -> str | None:
@@ -204,7 +212,7 @@ class MainScreen(MarksMixin, Screen):
         return table.selected_id if table.has_focus or table.row_count else None
 
     async def action_cell(self, action: str) -> None:
-        if self.session is None:
+        if self.session is None and action not in OFFLINE_ACTIONS:
             self.notify(f"{action}: not connected yet", severity="warning")
             return
         key = self.query_one(EngineGrid).current_key

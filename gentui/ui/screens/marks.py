@@ -103,7 +103,10 @@ class MarksMixin:
         self.batch = BatchRunner(self.session, self.app.actions, plan, concurrency=self.app.launch.batch_concurrency,
                                  on_progress=bar.show)
         bar.show(self.batch.progress())
-        runner = self.batch
+        self.run_batch(self.batch)
+
+    def run_batch(self, runner: BatchRunner) -> None:
+        """Run (or, after a resume, go on with) a batch in a worker; a pause ends the worker."""
 
         async def run() -> None:
             try:
@@ -120,7 +123,7 @@ class MarksMixin:
             return
         {"pause": self.batch.pause, "resume": self.batch.resume, "cancel": self.batch.cancel}[choice]()
         if choice == "resume":
-            self.app.wake_poller(credits=True)
+            self.run_batch(self.batch)
 
     def batch_running(self) -> bool:
         return self.batch is not None and self.batch.state in ("running", "paused")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist, RowKey
 
 from gentui.core.state import CellKey, EngineState
 from gentui.ui.render import cell_text, palette
@@ -27,6 +27,8 @@ elapsed time and model while a generation is in flight.
 - arrows or `h` `j` `k` `l` move, PageUp/PageDown and Home/End jump
 - `Enter` opens the cell's history (the detail), `Escape` comes back
 - `r` regenerate, `e` edit & regenerate, `s` stop, `c` continue, `R` render the row
+- `/` filter (Escape clears), `F` failed only, `I` in flight only, `o` sort, `a` activity, `L` API log,
+  `x` export
 - `?` lists every key with its binding id
 """
 
@@ -43,6 +45,7 @@ elapsed time and model while a generation is in flight.
         self.marks: set[CellKey] = set()
         self.tick_count = 0
         self._columns: tuple[str, ...] = ()
+        self._dirty: set[tuple[RowKey, ColumnKey]] = set()  # patched cells whose renders are stale
 
     # --- building ---------------------------------------------------------------------------------
     def rebuild(self, state: EngineState, now: float) -> None:
@@ -84,26 +87,92 @@ elapsed time and model while a generation is in flight.
         for row_id, column_id in keys:
             if row_id in added:
                 continue
-            self.patch_cell(state, (row_id, column_id), now)
+            self._patch(state, (row_id, column_id), now)
+        self._flush()
         for row_id in added:
             if row_id not in self.rows:
-                self._add_row(state, row_id, self.row_count + 1, now)
+                self._add_row(state, row_id, self.row_number(state, row_id), now)
+
+    @staticmethod
+    def row_number(state: EngineState, row_id: str) -> int:
+        """The row's place in the sheet (1-based), whatever the grid shows."""
+        ids = list(state.rows)
+        return ids.index(row_id) + 1 if row_id in state.rows else len(ids) + 1
+
+    def show_rows(self, state: EngineState, order: list[str], now: float) -> None:
+        """Show exactly these rows in this order (a filter or a sort), patching by key.
+
+        Hidden rows are removed, rows coming back are added, then the rows are put in order; the
+        cursor stays on the same cell while its row is shown.
+        """
+        key, coordinate = self.current_key, self.cursor_coordinate
+        wanted = set(order)
+        for row_key in [k for k in self.rows if k.value not in wanted]:
+            self.remove_row(row_key)
+        missing = [r for r in order if r not in self.rows]
+        if missing:
+            numbers = {row_id: i for i, row_id in enumerate(state.rows, start=1)}
+            for row_id in missing:
+                self._add_row(state, row_id, numbers.get(row_id, len(numbers) + 1), now)
+        if [row.key.value for row in self.ordered_rows] != order:
+            rank = {id(self.get_cell(row_id, ROW_COLUMN)): i for i, row_id in enumerate(order)}
+            self.sort(ROW_COLUMN, key=lambda label: rank.get(id(label), len(rank)))
+        if not self.row_count:
+            return
+        if key is not None and key[0] in wanted:
+            row = self.get_row_index(key[0])
+        else:
+            row = min(coordinate.row, self.row_count - 1)
+        if (row, coordinate.column) != tuple(self.cursor_coordinate):
+            self.move_cursor(row=row, column=coordinate.column, animate=False)
 
     def patch_cell(self, state: EngineState, key: CellKey, now: float) -> None:
-        try:
-            self.update_cell(key[0], key[1], self._render(state, key, now))
-        except (CellDoesNotExist, RowDoesNotExist, ColumnDoesNotExist, KeyError):
-            pass
+        self._patch(state, key, now)
+        self._flush()
+
+    def _patch(self, state: EngineState, key: CellKey, now: float) -> None:
+        """Put the cell's new text in place; its render caches are dropped by `_flush`."""
+        row_key, column_key = RowKey(key[0]), ColumnKey(key[1])
+        row = self._data.get(row_key)
+        if row is None or column_key not in self._column_locations:
+            return
+        row[column_key] = self._render(state, key, now)
+        self._dirty.add((row_key, column_key))
+
+    def _flush(self) -> None:
+        """Drop the render caches of the patched cells only, then repaint.
+
+        `DataTable.update_cell` bumps a table-wide counter that is part of every render cache key, so
+        one changed cell re-renders every visible cell: ~100 ms per frame for a 200x50 screen here,
+        which made key presses wait behind the 1 s elapsed-time tick and every poll (issue 7). Here
+        only the patched cells' renders (and their rows' composed lines) are recomputed.
+        """
+        dirty, self._dirty = self._dirty, set()
+        if not dirty:
+            return
+        rows = {row_key for row_key, _ in dirty}
+        indexes = {self._row_locations.get(row_key) for row_key in rows}
+        cells = self._cell_render_cache  # (textual's LRUCache has keys() but no __iter__)
+        for cache_key in [k for k in cells.keys() if (k[0], k[1]) in dirty]:  # noqa: SIM118
+            cells.discard(cache_key)
+        for cache_key in [k for k in self._row_render_cache.keys() if k[0] in rows]:  # noqa: SIM118
+            self._row_render_cache.discard(cache_key)
+        for cache_key in [k for k in self._row_renderable_cache.keys() if k[1] in indexes]:  # noqa: SIM118
+            self._row_renderable_cache.discard(cache_key)
+        self._line_cache.clear()
+        self.refresh()
 
     def tick(self, state: EngineState, now: float) -> None:
         """Once a second: advance the in-flight cells' elapsed time and spinner."""
         self.tick_count += 1
         for key in {key for key, _ in state.in_flight()}:
-            self.patch_cell(state, key, now)
+            self._patch(state, key, now)
+        self._flush()
 
     def repaint_all(self, state: EngineState, now: float) -> None:
         for key in state.cells:
-            self.patch_cell(state, key, now)
+            self._patch(state, key, now)
+        self._flush()
 
     # --- the cursor ---------------------------------------------------------------------------------
     @property

@@ -1,0 +1,78 @@
+"""An engine's whole generation history as records, CSV or JSON (used by `gentui export` and the `x` key).
+
+One record per generation of every cell, rows in sheet order, newest first within a cell, with the
+server's final cost. The CSV is meant to be opened in a spreadsheet by someone else: text that a
+spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from gentui.api import vocab
+from gentui.api.models import Engine
+
+FIELDS = ("row", "row_id", "column", "column_id", "cell_id", "generation_id", "displayed", "status",
+          "user_job_type", "generation_type", "execution_cost", "created_at", "updated_at", "failed_reason",
+          "output_urls", "result")
+TEXT_FIELDS = ("column", "user_job_type", "failed_reason", "output_urls", "result")
+FORMATS = ("csv", "json")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def history_records(engine: Engine) -> list[dict[str, Any]]:
+    """One record per generation of every cell, newest first within a cell."""
+    columns = {c.id: c for c in engine.columns}
+    rows = sorted(enumerate(engine.rows), key=lambda p: (p[1].position if p[1].position is not None else p[0], p[0]))
+    out: list[dict[str, Any]] = []
+    for number, (_, row) in enumerate(rows, start=1):
+        for cell in row.cells:
+            column = columns.get(cell.column_id or "")
+            displayed = cell.user_job_id or (cell.default_user_job.id if cell.default_user_job else None)
+            jobs = {g.id: g for g in [*(cell.user_jobs or []), *([cell.default_user_job] if cell.default_user_job else [])]}
+            for gen in sorted(jobs.values(), key=lambda g: (g.created_at.timestamp() if g.created_at else 0,
+                                                            int(g.id) if g.id.isdigit() else 0), reverse=True):
+                result = gen.result if isinstance(gen.result, str) or gen.result is None else json.dumps(gen.result)
+                out.append({
+                    "row": number, "row_id": row.id, "column": column.title if column else "",
+                    "column_id": cell.column_id, "cell_id": cell.id, "generation_id": gen.id,
+                    "displayed": gen.id == displayed, "status": gen.status.value, "user_job_type": gen.user_job_type,
+                    "generation_type": vocab.canonical_type(gen.user_job_type),
+                    "execution_cost": str(gen.execution_cost) if gen.execution_cost is not None else None,
+                    "created_at": gen.created_at.isoformat() if gen.created_at else None,
+                    "updated_at": gen.updated_at.isoformat() if gen.updated_at else None,
+                    "failed_reason": gen.failed_reason,
+                    "output_urls": " ".join(o.url for o in gen.output_resources or [] if o.url),
+                    "result": result,
+                })
+    return out
+
+
+def _cell(name: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if name in TEXT_FIELDS and isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render(records: list[dict[str, Any]], fmt: str) -> str:
+    """The records as CSV (a header, one line per generation) or JSON (a list of objects)."""
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    if fmt != "csv":
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _cell(k, record.get(k)) for k in FIELDS})
+    return buffer.getvalue()
+
+
+def file_name(engine_id: str, stamp: str, fmt: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(engine_id))[:40] or "engine"
+    return f"gentui-engine-{safe}-{stamp}.{fmt}"
