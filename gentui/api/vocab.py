@@ -263,7 +263,7 @@ def canonical_type(name: str | None, model: str | None = None) -> str:
         return VIDEO_FROM_IMAGE
     if n in LEGACY_TYPES:
         return LEGACY_TYPES[n]
-    if n.endswith("_video_generation") or n == "kling" or n.startswith("sora2_") or n.startswith("seedance_"):
+    if n.endswith("_video_generation") or n == "kling" or n.startswith(("sora2_", "seedance_")):
         return VIDEO_FROM_TEXT
     if "lipsync" in n or "lip_sync" in n:
         return LIPSYNC

@@ -17,7 +17,7 @@ def cli_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
 
 
-def build_launch(args: argparse.Namespace, *, demo_options: Any = None):  # noqa: ANN201 - returns Launch
+def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
     """The app's Launch from the command line and the settings (raises ConfigError)."""
     from gentui.api.client import GenClient
     from gentui.core.actions import Guards

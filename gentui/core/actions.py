@@ -19,7 +19,6 @@ from gentui.core.events import CreditsChanged, EngineChanged, Notice
 from gentui.core.session import Session, fmt_credits
 from gentui.core.state import CellKey, CellView, JobView
 
-
 T = TypeVar("T")
 
 

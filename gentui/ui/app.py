@@ -118,7 +118,7 @@ class GentuiApp(App[None]):
         return self.launch.clock()
 
     @property
-    def main(self):  # noqa: ANN201
+    def main(self):
         from gentui.ui.screens.main import MainScreen
 
         for screen in self.screen_stack:

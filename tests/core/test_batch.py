@@ -78,8 +78,8 @@ def test_estimates_are_refined_by_real_costs_of_the_same_model_and_duration():
     book = CostBook()
     card = Card("video_from_text", {"model": "veo_3", "duration": 10})
     assert book.estimate(card) == (Decimal(600), False)
-    book.observe("video_from_text", "veo_3", 10, Decimal("500"))
-    book.observe("video_from_text", "veo3", 10, Decimal("540"))  # the old spelling is the same model
+    book.observe("video_from_text", "veo_3", 10, Decimal(500))
+    book.observe("video_from_text", "veo3", 10, Decimal(540))  # the old spelling is the same model
     assert book.estimate(card) == (Decimal("520.00"), True)
     assert book.estimate(Card("video_from_text", {"model": "veo_3", "duration": 5}))[1] is False
 

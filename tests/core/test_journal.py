@@ -14,13 +14,13 @@ def journal(tmp_path):
 
 def test_an_intent_is_written_before_and_completed_after(tmp_path):
     j = journal(tmp_path)
-    idem = j.begin("regenerate", ("r1", "c1"), "cell9", Card("text", {"prompt": "hi"}), estimate=Decimal("2"))
+    idem = j.begin("regenerate", ("r1", "c1"), "cell9", Card("text", {"prompt": "hi"}), estimate=Decimal(2))
     intent = j.get(idem)
     assert intent.state == "intent" and intent.generation_id is None
     assert intent.card.data == {"prompt": "hi"} and intent.key == ("r1", "c1")
     j.done(idem, "9001")
     assert j.get(idem).state == "sent" and j.get(idem).generation_id == "9001"
-    assert j.spend_by_day()[0][1:] == ("100", 1, Decimal("2"))
+    assert j.spend_by_day()[0][1:] == ("100", 1, Decimal(2))
 
 
 def test_a_live_owner_keeps_its_intents(tmp_path):

@@ -8,9 +8,9 @@ from gentui.core.text import one_line, safe_text
 
 def test_precharge_then_reconcile_counts_the_final_cost():
     ledger = CreditLedger()
-    ledger.set_balance(D("1000"), D("0"))
-    ledger.precharge("g1", D("600"))
-    assert ledger.session_spent == D("600") and ledger.session_estimated
+    ledger.set_balance(D(1000), D(0))
+    ledger.precharge("g1", D(600))
+    assert ledger.session_spent == D(600) and ledger.session_estimated
     entry = ledger.terminal("g1", "completed", D("540.50"))
     assert entry is not None and entry.amount == D("-59.50")
     assert ledger.session_spent == D("540.50") and not ledger.session_estimated
@@ -18,37 +18,37 @@ def test_precharge_then_reconcile_counts_the_final_cost():
 
 def test_failure_and_stop_refund_in_full_and_continue_recharges():
     ledger = CreditLedger()
-    ledger.precharge("g1", D("250"))
+    ledger.precharge("g1", D(250))
     ledger.terminal("g1", "failed", None)
     assert ledger.session_spent == 0
-    ledger.precharge("g2", D("250"))
-    assert ledger.stopped("g2", D("999")) == D("250")
+    ledger.precharge("g2", D(250))
+    assert ledger.stopped("g2", D(999)) == D(250)
     assert ledger.session_spent == 0
-    ledger.recharge("g2", D("250"))
-    assert ledger.session_spent == D("250")
-    assert ledger.terminal("g2", "completed", D("260")) is not None
-    assert ledger.session_spent == D("260")
+    ledger.recharge("g2", D(250))
+    assert ledger.session_spent == D(250)
+    assert ledger.terminal("g2", "completed", D(260)) is not None
+    assert ledger.session_spent == D(260)
 
 
 def test_a_replayed_answer_is_charged_once():
     ledger = CreditLedger()
-    ledger.precharge("g1", D("5"))
-    ledger.precharge("g1", D("5"))
-    assert ledger.session_spent == D("5") and ledger.count("precharge") == 1
+    ledger.precharge("g1", D(5))
+    ledger.precharge("g1", D(5))
+    assert ledger.session_spent == D(5) and ledger.count("precharge") == 1
 
 
 def test_other_spend_is_what_the_session_does_not_explain():
     ledger = CreditLedger()
-    ledger.set_balance(D("1000"), D("0"))
-    ledger.precharge("g1", D("100"))
-    ledger.set_balance(D("870"), D("0"))
-    assert ledger.other_spend == D("30")
+    ledger.set_balance(D(1000), D(0))
+    ledger.precharge("g1", D(100))
+    ledger.set_balance(D(870), D(0))
+    assert ledger.other_spend == D(30)
 
 
 def test_stopping_someone_elses_generation_refunds_its_estimate():
     ledger = CreditLedger()
-    assert ledger.stopped("old", D("600")) == D("600")
-    assert ledger.session_spent == D("-600")
+    assert ledger.stopped("old", D(600)) == D(600)
+    assert ledger.session_spent == D(-600)
     assert ledger.terminal("old", "stopped", None) is None  # already accounted
 
 

@@ -14,8 +14,9 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static, T
 
 from gentui.api import vocab
 from gentui.core.batch import BatchPlan, Progress
+from gentui.core.actions import Refusal
 from gentui.core.card import CardError, validate_card
-from gentui.core.session import fmt_credits, format_duration
+from gentui.core.session import format_duration
 from gentui.core.text import safe_text
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
@@ -93,7 +94,7 @@ class BatchDialog(ModalScreen[tuple[dict, str] | None]):
             if self.generation_type and overrides:
                 overrides = {**overrides, **validate_card(self.generation_type, overrides)}
             self.plan = self.make_plan(overrides)
-        except (CardError, Exception) as exc:  # a refusal or a bad field: say it, keep the dialog
+        except (CardError, Refusal) as exc:  # a refusal or a bad field: say it, keep the dialog
             error.update(Text(f"× {exc}", style="bold red"))
             self.plan = None
             self.query_one("#all", Button).disabled = True

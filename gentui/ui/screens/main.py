@@ -79,7 +79,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
 
     # --- the link to the core -----------------------------------------------------------------------
     @property
-    def session(self):  # noqa: ANN201 - the app's current session, or None while connecting
+    def session(self):
         return self.app.session
 
     def refresh_colors(self) -> None:
