@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static, TextArea
 
 from gentui.api import vocab
-from gentui.core.batch import BatchPlan, Progress
 from gentui.core.actions import Refusal
+from gentui.core.batch import BatchPlan, Progress
 from gentui.core.card import CardError, validate_card
 from gentui.core.session import format_duration
 from gentui.core.text import safe_text
