@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
     except ImportError:
-        print("gentui: serve needs textual-serve: pip install 'gentui[serve]'", file=sys.stderr)
+        print("gentui: serve needs textual-serve: pip install textual-serve", file=sys.stderr)
         return EXIT_USAGE
     Server(app_command(args), host=args.host, port=args.port, title="gentui").serve()
     return 0

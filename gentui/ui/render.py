@@ -111,7 +111,7 @@ def history_row(
 ) -> tuple[Text, ...]:
     marker = Text("◆" if displayed else " ", style="bold " + colors["completed"] if displayed else "")
     cost: Text
-    if job.execution_cost is not None:
+    if job.execution_cost is not None and not job.in_flight:
         cost = Text(fmt_credits(job.execution_cost))
     elif estimate is not None and job.in_flight:
         cost = Text(f"~{fmt_credits(estimate)}", style="dim")

@@ -134,7 +134,7 @@ class CellDetail(VerticalScroll):
         took = elapsed(job, now)
         if took:
             line.append(f"  {took}")
-        if job.execution_cost is not None:
+        if job.execution_cost is not None and not job.in_flight:
             line.append(f"  cost {fmt_credits(job.execution_cost)}")
         elif estimate is not None and job.in_flight:
             line.append(f"  ~{fmt_credits(estimate)} est.", style="dim")
