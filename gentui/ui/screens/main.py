@@ -197,6 +197,10 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
         except GenApiError:
             pass  # the grid's data stands; the header shows the connection state
 
+    @on(DataTable.CellSelected, "#grid")
+    def _cell_selected(self) -> None:  # Enter on the grid (the DataTable's own binding)
+        self.action_enter_detail()
+
     def action_enter_detail(self) -> None:
         self.query_one(HistoryTable).focus()
 
