@@ -90,3 +90,19 @@ async def test_hostile_server_strings_are_shown_literally(demo_world):
         assert not any("\x1b" in t for t in titles)
         svg = app2.export_screenshot()
         assert "\x1b" not in svg and "␛[31m" in svg
+
+
+async def test_a_remapped_key_runs_its_binding_and_the_old_key_does_not(quiet_world):
+    from gentui.ui.screens.modals import ConfirmScreen
+
+    app = make_app(quiet_world, guards=NO_ASK, keymap={"stop": "z"})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        key = await goto(pilot, app, vocab.VIDEO_FROM_TEXT)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.session.state.cells[key].in_flight, what="running")
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert app.session.state.cells[key].in_flight and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("z")
+        await wait_for(pilot, lambda: app.session.state.cells[key].status == "stopped", what="stopped by z")
