@@ -186,8 +186,10 @@ async def headless(rows: int, in_flight: int, worst: bool = False) -> dict[str, 
             await pilot.pause()
             full = time.perf_counter()
             out["grid"] = full - answered[0]
+            timing = app.session.engine_timing
             note(f"full grid: {grid.row_count} rows x {len(grid.columns) - 1} columns, engine "
-                 f"{app.session.state.engine_chars / 1e6:.1f} MB")
+                 f"{app.session.state.engine_chars / 1e6:.1f} MB; answer to state {timing[3]:.2f} s "
+                 f"({timing[1]:.2f} s CPU reading), state to painted grid {out['grid'] - timing[3]:.2f} s")
 
             # key presses while polling: j / k move the cursor (and load the cell's history)
             done: list[float] = []
