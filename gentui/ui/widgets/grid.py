@@ -47,6 +47,25 @@ elapsed time and model while a generation is in flight.
         self._columns: tuple[str, ...] = ()
         self._dirty: set[tuple[RowKey, ColumnKey]] = set()  # patched cells whose renders are stale
 
+    # --- scrolling ------------------------------------------------------------------------------
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        super()._scroll_cursor_into_view(animate=False)
+        self._snap_to_column()
+
+    def _snap_to_column(self) -> None:
+        """Start the scrolled part on a column's left edge: no column is drawn cut beside `#`."""
+        left = self._get_fixed_offset().left
+        edge = left + round(self.scroll_x)
+        x = self._row_label_column_width
+        for column in self.ordered_columns:
+            if x >= edge:
+                break
+            x += column.get_render_width(self)
+        target = x - left
+        cursor_x = self._get_cell_region(self.cursor_coordinate).x
+        if target != round(self.scroll_x) and target <= self.max_scroll_x and x <= cursor_x:
+            self.scroll_to(x=target, animate=False, force=True, immediate=True)
+
     # --- building ---------------------------------------------------------------------------------
     def rebuild(self, state: EngineState, now: float) -> None:
         """Build from scratch: only on first load and when the sheet's columns change."""
