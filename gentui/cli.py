@@ -7,13 +7,16 @@ module only routes. Heavy imports (Textual, the simulator) happen inside the com
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from gentui import __version__
 
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_UNREACHABLE = 0, 2, 3, 4, 5
+EXIT_BROKEN_PIPE = 1  # the reader of our output went away (Python's documented convention)
 
 #: subcommand -> (module, help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -66,6 +69,18 @@ def _subcommand(name: str, argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = _route(argv)
+        sys.stdout.flush()  # a reader that went away shows up here, not in the interpreter's final flush
+        return code
+    except BrokenPipeError:  # `gentui keys | head -1`: stop quietly, the way Python's docs advise
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # the final flush at exit then goes nowhere
+        return EXIT_BROKEN_PIPE
+
+
+def _route(argv: list[str]) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return _subcommand(argv[0], argv[1:])

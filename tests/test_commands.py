@@ -7,6 +7,8 @@ import os
 import re
 import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +255,16 @@ def test_login_without_a_key_stores_nothing(home: Paths, capsys: pytest.CaptureF
     code, _, err = login(capsys, monkeypatch, "   ")
     assert code == 2 and "no key" in err
     assert not home.config.exists()
+
+
+# --- a reader that goes away --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("argv", [["keys"], ["config", "show"], ["config", "path"]])
+def test_a_closed_pipe_ends_quietly_without_a_traceback(home: Paths, argv: list[str]) -> None:
+    """`gentui keys | head -1`: the reader is gone before gentui writes; no BrokenPipeError on stderr."""
+    proc = subprocess.Popen([sys.executable, "-m", "gentui", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # long before the interpreter has imported gentui
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1  # Python's documented convention for EPIPE
+    assert err == ""

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from decimal import Decimal
 from typing import Any
 
-from gentui.config import ConfigError, Paths, check_base_url, load_settings, load_state, remember_engine, save_state
+from gentui.config import (
+    ConfigError,
+    Paths,
+    check_base_url,
+    default_paths,
+    load_settings,
+    load_state,
+    remember_engine,
+    save_state,
+)
 
 DEMO_BASE_URL = "http://demo.sim/v1"
 
@@ -15,6 +26,22 @@ DEMO_BASE_URL = "http://demo.sim/v1"
 def cli_overrides(args: argparse.Namespace) -> dict[str, Any]:
     keys = ("base_url", "agent_id", "engine_id", "readonly", "theme", "allow_insecure_http")
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
+
+
+#: settings `--demo` never takes from config.toml or the environment: the simulator is the server
+DEMO_IGNORES = ("api_key", "base_url", "agent_id", "engine_id", "allow_insecure_http")
+
+
+def demo_paths() -> Paths:
+    """The user's config.toml and themes (read, never written) with a throwaway state, journal and log."""
+    user = default_paths()
+    return dataclasses.replace(Paths.temporary(), config=user.config, themes=user.themes)
+
+
+def demo_env() -> dict[str, str]:
+    """The environment without the connection variables (`GEN_API_KEY`, `GENTUI_BASE_URL`, ...)."""
+    skip = {"GEN_API_KEY", "GEN_API_BASE_URL", *(f"GENTUI_{key.upper()}" for key in DEMO_IGNORES)}
+    return {var: value for var, value in os.environ.items() if var not in skip}
 
 
 def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
@@ -26,8 +53,8 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
     from gentui.ui.themes import load_themes
 
     demo = bool(getattr(args, "demo", False))
-    paths = Paths.temporary() if demo else None
-    loaded = load_settings(cli_overrides(args), paths=paths, env=None if not demo else {})
+    paths = demo_paths() if demo else None
+    loaded = load_settings(cli_overrides(args), paths=paths, env=demo_env() if demo else None)
     settings, paths = loaded.settings, loaded.paths
     for warning in loaded.warnings:
         print(f"gentui: warning: {warning}", file=sys.stderr)
@@ -38,17 +65,15 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
 
     agent_id, engine_id = settings.agent_id, settings.engine_id
     if demo:
-        import httpx
-
-        from gentui.sim.app import create_app
+        from gentui.sim.lazy import LazySimTransport, demo_ids
         from gentui.sim.options import SimOptions
 
-        sim = create_app(demo_options or SimOptions())
-        world = sim.state.sim.world_info()
-        client = GenClient(DEMO_BASE_URL, world["api_key"], transport=httpx.ASGITransport(app=sim),
+        options = demo_options or SimOptions()
+        demo_agent, demo_engine = demo_ids(options)  # the simulator itself is built on the first request
+        client = GenClient(DEMO_BASE_URL, options.api_key, transport=LazySimTransport(options),
                            engine_prefix=settings.engine_prefix, generation_types=settings.generation_types)
-        agent_id = agent_id or str(world["agent_id"])
-        engine_id = engine_id or str(world["engine_ids"][0])
+        agent_id = getattr(args, "agent_id", None) or demo_agent  # the simulator's, not config's
+        engine_id = getattr(args, "engine_id", None) or demo_engine
     else:
         base_url = check_base_url(settings.base_url, settings.allow_insecure_http)
         client = GenClient(base_url, settings.api_key_value(), engine_prefix=settings.engine_prefix,
@@ -68,6 +93,8 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
     def on_theme(name: str) -> None:
         from gentui.config import set_theme
 
+        if demo:  # the demo reads the user's config.toml but never writes it
+            return
         try:
             set_theme(name, paths)
         except (OSError, ConfigError):
@@ -88,6 +115,7 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
         except OSError:
             pass
 
+    from gentui.core.engine_cache import EngineCache
     from gentui.core.journal import Journal
 
     return Launch(
@@ -111,6 +139,8 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
         notify=settings.notify,
         layout=dict(state.layout),
         on_layout=on_layout,
+        engine_cache=None if demo else EngineCache(paths.cache_dir),
+        warnings=[*loaded.warnings, *(f"theme skipped: {error}" for error in theme_errors)],
     )
 
 
@@ -120,8 +150,12 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"gentui: {exc}", file=sys.stderr)
         return 2
+    from gentui.commands.lifetime import ExitGuard
     from gentui.ui.app import GentuiApp
 
     app = GentuiApp(launch)
-    app.run(mouse=launch.mouse)
-    return app.return_code or 0
+    journal = launch.journal
+    tty = sys.__stdin__.fileno() if sys.__stdin__ is not None and sys.__stdin__.isatty() else None
+    with ExitGuard(app, close=journal.close if journal is not None else None, terminal_fd=tty) as guard:
+        app.run(mouse=launch.mouse)  # SIGTERM, SIGHUP, a lost terminal: a clean exit within 5 s
+    return guard.return_code or app.return_code or 0

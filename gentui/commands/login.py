@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from gentui.api import errors
     from gentui.commands.common import exit_code
     from gentui.core.session import describe_error
+    from gentui.core.text import safe_text
 
     cli = {"base_url": args.base_url, "allow_insecure_http": args.allow_insecure_http}
     try:
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except errors.AuthError as exc:
         status = f"HTTP {exc.status}: " if exc.status else ""
-        print(f"gentui: {base_url} rejected the key ({status}{exc.message}); nothing stored", file=sys.stderr)
+        print(f"gentui: {base_url} rejected the key ({status}{safe_text(exc.message, 300)}); nothing stored", file=sys.stderr)
         return EXIT_AUTH
     except errors.GenApiError as exc:
         print(f"gentui: could not check the key with {base_url}: {describe_error(exc)} (nothing stored)",

@@ -22,6 +22,9 @@ from gentui.core.state import CellKey, CellView, JobView
 T = TypeVar("T")
 
 
+READONLY_REASON = "read-only mode (started with --readonly or readonly = true)"
+
+
 class Refusal(Exception):
     """The action does not apply here; the message says why (shown as a toast)."""
 
@@ -129,7 +132,7 @@ class Actions:
     # --- guards ----------------------------------------------------------------------------------
     def _writable(self, action: str) -> None:
         if self.guards.readonly:
-            raise Refusal(f"{action}: read-only mode (started with --readonly or readonly = true)")
+            raise Refusal(f"{action}: {READONLY_REASON}")
 
     def _cell(self, key: CellKey | None, action: str) -> CellView:
         if key is None or key not in self.session.state.cells:
@@ -183,6 +186,7 @@ class Actions:
 
     async def regenerate(self, plan: Plan) -> str:
         assert plan.key is not None and plan.card is not None
+        self._writable(plan.action)  # the plan was checked; this guards any other caller
         session = self.session
         cell = session.state.cells[plan.key]
         card = plan.card
@@ -229,7 +233,9 @@ class Actions:
                     lines=[f"Generation {job.id} ({job.status}) will be stopped; its credits are refunded in full."])
         return self._finish(plan)
 
-    async def stop(self, plan: Plan) -> None:
+    async def stop(self, plan: Plan, *, toast: bool = True) -> None:
+        """Stop one generation; `toast=False` when a bulk stop sums them up in one toast."""
+        self._writable(plan.action)
         session = self.session
         assert plan.generation_id is not None and plan.key is not None
         gen = await session.client.stop(plan.generation_id)
@@ -238,7 +244,7 @@ class Actions:
         changes.terminal.clear()  # accounted for just above
         session.emit(EngineChanged(changes))
         session.emit(CreditsChanged())
-        session.emit(Notice(f"stop on {session.where(plan.key)} refunded {fmt_credits(refund)}"))
+        session.emit(Notice(f"stop on {session.where(plan.key)} refunded {fmt_credits(refund)}", toast=toast))
 
     def plan_continue(self, key: CellKey | None) -> Plan:
         self._writable("continue")
@@ -253,6 +259,7 @@ class Actions:
         return self._finish(plan)
 
     async def continue_(self, plan: Plan) -> None:
+        self._writable("continue")
         session = self.session
         assert plan.generation_id is not None and plan.key is not None
         cell = session.state.cells[plan.key]
@@ -283,6 +290,7 @@ class Actions:
         return self._finish(plan)
 
     async def render(self, plan: Plan) -> str:
+        self._writable("render")
         session = self.session
         assert plan.key is not None
         cell = session.state.cells[plan.key]
@@ -293,6 +301,8 @@ class Actions:
         session.ledger.precharge(answer.generation_id, plan.amount, note="render")
         session.emit(EngineChanged(session.state.add_pending(plan.key, answer.generation_id, vocab.RENDER)))
         session.emit(CreditsChanged())
+        session.emit(Notice(f"{session.where(plan.key)}: render {answer.generation_id} started "
+                            f"(~{fmt_credits(plan.amount)} credits)"))
         self.on_created(answer.generation_id)
         return answer.generation_id
 

@@ -1,8 +1,9 @@
 """Mass regenerate: a plan before anything is spent, then a bounded, pausable, resumable loop.
 
-The GEN API has no bulk generate; a batch is a loop of per-cell generates. Each item's intent is
-journalled with its Idempotency-Key before it is sent; a retry (or a resume after a crash) reuses
-that key, so no cell is ever charged twice. Running out of credits pauses the batch; a top-up and
+The GEN API has no bulk generate; a batch is a loop of per-cell generates. Every item's intent is
+journalled with its Idempotency-Key before the first one is sent (one transaction), so a crash at
+any point leaves the whole rest resumable; a retry (or a resume after a crash) reuses that key, so
+no cell is ever charged twice. A cancel abandons the intents never sent. Running out of credits pauses the batch; a top-up and
 `resume()` finish it.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +26,8 @@ from gentui.core.session import Session, fmt_credits
 from gentui.core.state import CellKey, EngineState
 
 ZERO = Decimal(0)
+RATE_WARMUP_SECONDS = 2.0  # no rate or ETA is shown before this many seconds and sends
+RATE_WARMUP_SENDS = 3
 
 
 class CostBook:
@@ -155,6 +159,7 @@ class Progress:
     reason: str = ""
     rate: float = 0.0  # items per second
     eta: float | None = None
+    skipped: int = 0  # not sent and never will be (the batch was cancelled)
 
 
 class BatchRunner:
@@ -173,6 +178,10 @@ class BatchRunner:
         self._started = monotonic()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.low_balance_ok = False  # the low balance warning paused once; a resume goes on
+        self._resumed = False
+        self._values_done = False
+        self._balance_seen, self._sent_since = session.ledger.generic, ZERO
 
     # --- control ---------------------------------------------------------------------------------
     def pause(self, reason: str = "paused") -> None:
@@ -184,6 +193,7 @@ class BatchRunner:
         """Back to running; call `run()` again to send what is left (same Idempotency-Keys)."""
         if self.state == "paused":
             self.state, self.reason = "running", ""
+            self._resumed = True  # `run()` reads the balance again first (a top-up is likely why)
             self._report()
 
     def cancel(self) -> None:
@@ -196,21 +206,32 @@ class BatchRunner:
         sent = sum(1 for i in items if i.state == "sent")
         failed = sum(1 for i in items if i.state == "failed")
         queued = sum(1 for i in items if i.state in ("queued", "sending"))
+        skipped = sum(1 for i in items if i.state == "skipped")
         elapsed = max(1e-6, self.monotonic() - self._started)
-        rate = sent / elapsed
+        # a rate needs a few sends and seconds behind it: the first answers land together
+        rate = sent / elapsed if elapsed >= RATE_WARMUP_SECONDS and sent >= RATE_WARMUP_SENDS else 0.0
         eta = queued / rate if rate > 0 and self.state == "running" else None
-        return Progress(len(items), sent, failed, queued, self.state, self.reason, rate, eta)
+        return Progress(len(items), sent, failed, queued, self.state, self.reason, rate, eta, skipped)
 
     def _report(self) -> None:
         self.on_progress(self.progress())
 
     # --- the loop --------------------------------------------------------------------------------
     async def run(self) -> Progress:
+        self.actions._writable("mass_regenerate")  # read-only mode sends nothing, whoever built the plan
         session = self.session
-        if self.plan.values:
+        if self._resumed:
+            self._resumed = False
+            try:
+                await session.load_credits()
+            except errors.GenApiError:
+                pass  # the guards use what is known; the server still refuses what it must
+        if self.plan.values and not self._values_done:
             await session.client.mass_update_cells(session.agent_id, session.engine_id, [
                 {"id": session.state.cells[k].cell_id, "value": v} for k, v in self.plan.values.items()
                 if k in session.state.cells])
+            self._values_done = True  # once: a resume does not write them again
+        self._journal_plan()
         queue: asyncio.Queue[BatchItem] = asyncio.Queue()
         for item in self.plan.items:
             if item.state in ("queued", "sending"):
@@ -224,11 +245,44 @@ class BatchRunner:
                 w.cancel()
         if self.state == "running":
             self.state = "done"
+        elif self.state == "cancelled":
+            abandon = getattr(self.actions.intents, "abandon", None)
+            for item in self.plan.items:
+                if item.state == "queued":
+                    item.state = "skipped"
+                    if abandon is not None and item.idempotency_key:
+                        abandon(item.idempotency_key)  # never sent: not to be offered for resume
+        elif self.reason.startswith("out of credits"):  # workers still sending may have landed since
+            p = self.progress()
+            self.reason = f"out of credits: {p.sent} triggered, {p.queued} remaining; top up, then resume"
         self._report()
         p = self.progress()
-        session.emit(Notice(f"batch {p.state}: {p.sent} sent, {p.failed} failed, {p.queued} not sent",
-                            "information" if not p.failed else "warning"))
+        session.emit(Notice(self.summary(p), "information" if p.state == "done" and not p.failed else "warning",
+                            tags=("batch", p.state)))
         return p
+
+    @staticmethod
+    def summary(p: Progress) -> str:
+        """The words of a batch's end (or pause): N triggered, M failed, K skipped or remaining."""
+        if p.state == "paused":
+            cause = "out of credits: top up, then resume" if p.reason.startswith("out of credits") else p.reason
+            return f"batch paused: {p.sent} triggered, {p.failed} failed, {p.queued} remaining ({cause})"
+        return f"batch {p.state}: {p.sent} triggered, {p.failed} failed, {p.skipped + p.queued} skipped"
+
+    def _journal_plan(self) -> None:
+        """Write every item's intent before the first POST, so a crash anywhere leaves all the rest resumable."""
+        todo = [i for i in self.plan.items if i.idempotency_key is None and i.state in ("queued", "sending")]
+        if not todo:
+            return
+        intents = self.actions.intents
+        many = getattr(intents, "begin_many", None)
+        if many is not None:
+            keys = many("mass_regenerate", [(i.key, i.cell_id, i.card, i.estimate) for i in todo],
+                        batch_id=str(uuid.uuid4()))
+        else:
+            keys = [intents.begin("mass_regenerate", i.key, i.cell_id, i.card, estimate=i.estimate) for i in todo]
+        for item, idem in zip(todo, keys, strict=True):
+            item.idempotency_key = idem
 
     async def _worker(self, queue: asyncio.Queue[BatchItem]) -> None:
         while True:
@@ -241,14 +295,24 @@ class BatchRunner:
             if not await self._send(item):
                 queue.put_nowait(item)  # paused: try again after resume
 
+    def _balance_now(self) -> Decimal | None:
+        """The server's last balance less what this batch sent since it was read (the server's
+        figure lags: without this, a whole batch would pass a guard the first cells already crossed)."""
+        generic = self.session.ledger.generic
+        if generic != self._balance_seen:
+            self._balance_seen, self._sent_since = generic, ZERO
+        return None if generic is None else generic - self._sent_since
+
     def _guard(self, item: BatchItem) -> str | None:
         ledger, guards = self.session.ledger, self.guards
-        if guards.spend_cap is not None and ledger.session_spent + item.estimate > guards.spend_cap:
+        sending = sum((i.estimate for i in self.plan.items if i.state == "sending"), ZERO)
+        if guards.spend_cap is not None and ledger.session_spent + sending + item.estimate > guards.spend_cap:
             return (f"spend cap reached ({fmt_credits(ledger.session_spent)} of {fmt_credits(guards.spend_cap)} "
                     "this session): raise spend_cap to go on")
-        if ledger.generic is not None and ledger.generic - item.estimate < guards.low_balance_warning \
-                and not getattr(self, "low_balance_ok", False):
-            return (f"low balance: {fmt_credits(ledger.generic)} left (warning below "
+        balance = self._balance_now()
+        if balance is not None and balance - sending - item.estimate < guards.low_balance_warning \
+                and not self.low_balance_ok:
+            return (f"low balance: ~{fmt_credits(balance - sending)} left (warning below "
                     f"{fmt_credits(guards.low_balance_warning)}); resume to go on anyway")
         return None
 
@@ -290,6 +354,8 @@ class BatchRunner:
         finally:
             self.in_flight -= 1
         item.state, item.generation_id = "sent", answer.generation_id
+        self._balance_now()
+        self._sent_since += item.card.estimate()  # what the server pre-charged
         self.actions.intents.done(item.idempotency_key, answer.generation_id)
         if item.card.data:
             session.state.local_cards[item.cell_id] = item.card

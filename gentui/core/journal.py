@@ -138,6 +138,20 @@ class Journal:
         )
         return idem
 
+    def begin_many(self, action: str, items: list[tuple[tuple[str, str], str, Card | None, Decimal | None]], *,
+                   batch_id: str | None = None) -> list[str]:
+        """`begin` for a whole batch in one transaction: (key, cell id, card, estimate) each; the keys, in order."""
+        keys: list[str] = []
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for key, cell_id, card, estimate in items:
+                keys.append(self.begin(action, key, cell_id, card, estimate=estimate, batch_id=batch_id))
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return keys
+
     def done(self, idempotency_key: str, generation_id: str) -> None:
         self.db.execute("UPDATE intents SET generation_id=?, state='sent', error=NULL, updated_at=? "
                         "WHERE idempotency_key=?", (generation_id, time.time(), idempotency_key))

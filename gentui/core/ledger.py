@@ -41,11 +41,23 @@ class CreditLedger:
     organization_name: str = ""
     entries: list[Entry] = field(default_factory=list)
     _charges: dict[str, _Charge] = field(default_factory=dict)
+    _baseline_as_of: int = 0  # entries the baseline reading already reflected
+    _reading_as_of: int = 0  # entries the last reading reflected
 
     # --- the server's side ---------------------------------------------------------------------
-    def set_balance(self, generic: Decimal, aura: Decimal, name: str = "") -> None:
+    def mark(self) -> int:
+        """Call before asking for the balance; pass the answer to `set_balance(as_of=...)`."""
+        return len(self.entries)
+
+    def set_balance(self, generic: Decimal, aura: Decimal, name: str = "", *, as_of: int | None = None) -> None:
+        """A balance read from the server, which reflects the first `as_of` entries (default: all).
+
+        Entries made while the reading was on its way are not in it: they are not counted against
+        it, so a batch sending while the balance is read does not show up as "other" spend."""
+        as_of = len(self.entries) if as_of is None else min(as_of, len(self.entries))
         if self.baseline is None:
-            self.baseline = generic
+            self.baseline, self._baseline_as_of = generic, as_of
+        self._reading_as_of = as_of
         self.generic, self.aura = generic, aura
         if name:
             self.organization_name = name
@@ -106,7 +118,8 @@ class CreditLedger:
     def other_spend(self) -> Decimal | None:
         if self.baseline is None or self.generic is None:
             return None
-        return (self.baseline - self.generic) - self.session_spent
+        explained = sum((e.amount for e in self.entries[self._baseline_as_of:self._reading_as_of]), ZERO)
+        return (self.baseline - self.generic) - explained
 
     def count(self, kind: str) -> int:
         return sum(1 for e in self.entries if e.kind == kind)

@@ -69,6 +69,7 @@ class Poller:
         self._credits_due = 0.0
         self._wake = asyncio.Event()
         self._stopped = False
+        self._cache_tried = False
 
     # --- control -------------------------------------------------------------------------------
     def wake(self, *, engine: bool = False, credits: bool = False) -> None:
@@ -110,6 +111,9 @@ class Poller:
             await self._round()
         except errors.GenApiError as exc:
             state = self.session.failed(exc)
+            if not self.session.state.loaded and not self._cache_tried:  # an offline start: the last engine seen
+                self._cache_tried = True
+                await self.session.load_cached()
             if state == "auth":
                 self.paused_for_auth = True
                 return 3600.0
@@ -175,16 +179,22 @@ class Poller:
     async def _poll_each(self, due: list[tuple[str, CellKey, JobView]], started: float) -> None:
         semaphore = asyncio.Semaphore(self.policy.concurrency)
         terminal = False
+        halted = False  # a failure (after the client's own retries) ends the round: no storm of doomed GETs
 
         async def one(gen_id: str) -> None:
-            nonlocal terminal
+            nonlocal terminal, halted
             async with semaphore:
+                if halted:
+                    return
                 try:
                     changes = await self.session.poll_generation(gen_id)
                 except errors.NotFoundError:
                     self._due.pop(gen_id, None)  # vanished: the next engine refresh tells
                     self._engine_due = 0.0
                     return
+                except errors.GenApiError:
+                    halted = True
+                    raise
                 terminal = terminal or bool(changes.terminal)
 
         results = await asyncio.gather(*(one(g) for g, _, _ in due), return_exceptions=True)

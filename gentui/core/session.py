@@ -6,6 +6,7 @@ touches a widget. The poller (`gentui.core.poller`) and the actions (`gentui.cor
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -14,22 +15,26 @@ from gentui.api import errors
 from gentui.api.client import GenClient
 from gentui.api.models import Agent, Organization
 from gentui.api.wire import describe_invalid
+from gentui.core.engine_cache import EngineCache
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 from gentui.core.ledger import CreditLedger
 from gentui.core.state import CellKey, Changes, EngineState, JobView
+from gentui.core.text import one_line, safe_text
 
 Emit = Callable[[object], None]
+MESSAGE_LIMIT = 500  # characters of a server's error message shown
 
 
 def describe_error(exc: BaseException) -> str:
     """An error in words, with what to do next (never the key)."""
     if isinstance(exc, errors.GenApiError):
         hint = getattr(exc, "hint", "") or ""
-        text = exc.message or type(exc).__name__
+        text = safe_text(exc.message, MESSAGE_LIMIT) or type(exc).__name__  # the server's words: made safe
         if exc.status:
-            text = f"{text} (HTTP {exc.status}{', ' + exc.error_code if exc.error_code else ''})"
+            code = one_line(exc.error_code, 60)
+            text = f"{text} (HTTP {exc.status}{', ' + code if code else ''})"
         return f"{text}. {hint}".strip().rstrip(".") + ("." if hint else "")
-    return f"{type(exc).__name__}: {exc}"
+    return safe_text(f"{type(exc).__name__}: {exc}", MESSAGE_LIMIT)
 
 
 class Session:
@@ -43,8 +48,13 @@ class Session:
         *,
         emit: Emit | None = None,
         clock: Callable[[], float] = time.time,
+        cache: EngineCache | None = None,
+        base_url: str = "",
     ) -> None:
         self.client = client
+        self.cache = cache  # the last engine seen, for an offline start (gentui.core.engine_cache)
+        self.base_url = base_url or client.base_url
+        self.showing_cache: float | None = None  # when the engine on screen was cached, while it is
         self.agent_id = agent_id
         self.engine_id = engine_id
         self.state = EngineState(engine_id, clock=clock)
@@ -101,12 +111,38 @@ class Session:
                 path=f"engine {self.engine_id}",
             ) from None
         self.engine_timing = (fetched - started, self.state.read_seconds, len(text), time.perf_counter() - fetched)
+        self.showing_cache = None
         self.ok()
+        await self.save_cache(text)
         self.settle_terminal(changes)
         self.emit(EngineChanged(changes, full=True))
         return changes
 
+    async def save_cache(self, text: str) -> None:
+        cache = self.cache
+        if cache is not None and cache.due(self.base_url, self.agent_id, self.engine_id):
+            await asyncio.to_thread(cache.save, self.base_url, self.agent_id, self.engine_id, text)
+
+    async def load_cached(self) -> bool:
+        """Before the first answer: show the engine as last cached (stale) instead of nothing."""
+        if self.cache is None or self.state.loaded:
+            return False
+        cached = await asyncio.to_thread(self.cache.load, self.base_url, self.agent_id, self.engine_id)
+        if cached is None:
+            return False
+        try:
+            changes = await self.state.apply_engine_text(cached.text)
+        except ValueError:
+            return False
+        self.showing_cache = cached.saved_at
+        if self.last_ok is None:
+            self.last_ok = cached.saved_at
+        self.emit(EngineChanged(changes, full=True))
+        self.emit(ConnectionChanged(self.connection, self.connection_reason, self.last_ok))
+        return True
+
     async def load_credits(self) -> None:
+        as_of = self.ledger.mark()
         if self.agent is None:
             self.agent = await self.client.agent(self.agent_id)
         org_id = self.agent.organization_id
@@ -118,7 +154,7 @@ class Session:
         self.ok()
         if self.organization is not None:
             credit = self.organization.available_credit
-            self.ledger.set_balance(credit.generic, credit.aura, self.organization.name)
+            self.ledger.set_balance(credit.generic, credit.aura, self.organization.name, as_of=as_of)
         self.emit(CreditsChanged())
 
     async def load_cell(self, key: CellKey) -> Changes:

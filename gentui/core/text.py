@@ -33,8 +33,10 @@ def safe_text(value: Any, limit: int = DEFAULT_LIMIT) -> str:
     if cut:
         text = text[:limit]
     text = _BIDI.sub("", _CONTROL.sub(_visible, text))
+    if len(text) > limit:  # made-visible controls take up to 4 characters each
+        text, cut = text[:limit], True
     if cut:
-        text += f"… [+{len(value) - limit if isinstance(value, str) else 0} chars]"
+        text += f"… [+{max(0, len(value) - limit) if isinstance(value, str) else 0} chars]"
     return text
 
 

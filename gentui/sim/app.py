@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -101,6 +101,8 @@ def _v1(sim: Simulator, method: str, path: str, handler: Handler) -> Route:
             response = await handler(sim, request)
         except ApiError as error:
             response = error_response(error)
+        except ClientDisconnect:  # the client gave up while sending its body: nobody reads an answer
+            return Response(status_code=499)
         return sim.faults.after(key, response, sim.real_http)
 
     return Route(path, endpoint, methods=[method])

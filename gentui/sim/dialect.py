@@ -138,7 +138,8 @@ class Serializer:
             "user_job_type": self.user_job_type(gen),
             "result": gen.result if gen.status == COMPLETED else None,
             "failed_reason": gen.failed_reason if gen.status == FAILED else None,
-            "output_resources": output_resources(gen.id, gen.kind, gen.outputs) if gen.status == COMPLETED else [],
+            "output_resources": ([dict(r) for r in gen.resources] if gen.resources is not None
+                                 else output_resources(gen.id, gen.kind, gen.outputs)) if gen.status == COMPLETED else [],
             "execution_cost": self.execution_cost(gen),
         }
         for resource in out["output_resources"]:

@@ -124,3 +124,5 @@ class Generation:
     pending_for: float = 1.0
     processing_for: float = 5.0
     idempotency_key: str | None = None
+    #: output_resources as written, instead of the made-up CDN ones (hostile-content tests)
+    resources: list[dict[str, Any]] | None = None

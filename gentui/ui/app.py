@@ -30,6 +30,7 @@ from gentui.core.state import CellView
 from gentui.core.text import one_line, safe_text
 from gentui.keymap import BINDINGS as SPECS
 from gentui.keymap import MUTATING_IDS, effective_keys
+from gentui.ui.themes import DEFAULT_THEME
 
 GLOBAL_ACTIONS = {"quit": "quit", "help": "show_keys", "widget_help": "widget_help", "refresh": "refresh",
                   "switch_engine": "switch_engine"}
@@ -64,6 +65,8 @@ class Launch:
     layout: dict[str, Any] = field(default_factory=dict)  # remembered panel toggles (state.toml)
     on_layout: Callable[[dict[str, Any]], None] | None = None
     export_dir: str | None = None  # where `x` writes (default: the downloads folder)
+    engine_cache: Any = None  # gentui.core.engine_cache.EngineCache: the last engine seen, for offline starts
+    warnings: list[str] = field(default_factory=list)  # from start-up (a skipped theme file...): shown as toasts
 
 
 class CoreEvent(Message):
@@ -100,14 +103,20 @@ class GentuiApp(App[None]):
         self.keys = effective_keys(launch.keymap)
         self._theme_ready = False
         self._resume_offered = False
+        for theme in launch.themes:  # before the first paint: styles are computed once, not twice
+            self.register_theme(theme)
+        wanted = launch.theme
+        if wanted and wanted not in self.available_themes and DEFAULT_THEME in self.available_themes:
+            launch.warnings.append(f"theme {wanted!r} is not available; using {DEFAULT_THEME}")
+            wanted = DEFAULT_THEME
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
 
     # --- set-up --------------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        for theme in self.launch.themes:
-            self.register_theme(theme)
-        if self.launch.theme and self.launch.theme in self.available_themes:
-            self.theme = self.launch.theme
         self._theme_ready = True
+        for warning in self.launch.warnings:  # stderr is hidden behind the app's screen: say it here too
+            self.notify(warning, severity="warning", timeout=12, markup=False)
         if self.launch.keymap:
             self.set_keymap(self.keys)
         from gentui.ui.screens.main import MainScreen
@@ -195,7 +204,7 @@ class GentuiApp(App[None]):
         if self._poll_worker is not None:
             self._poll_worker.cancel()
         self.session = Session(self.launch.client, agent_id, engine_id, emit=self.post_core,
-                               clock=self.launch.clock)
+                               clock=self.launch.clock, cache=self.launch.engine_cache)
         self.poller = Poller(self.session, self.launch.policy, monotonic=self.launch.monotonic)
         journal = self.launch.journal
         if journal is not None:
@@ -221,7 +230,8 @@ class GentuiApp(App[None]):
         if isinstance(event, EngineChanged) and event.full and self.session:
             if self.launch.on_engine:
                 self.launch.on_engine(self.session.agent_id, self.session.engine_id, self.session.state.title)
-            if self.launch.journal is not None and not self._resume_offered and self.main is not None:
+            if self.launch.journal is not None and not self._resume_offered and self.main is not None \
+                    and self.session.showing_cache is None:  # resume only once the server answers
                 self._resume_offered = True
                 orphans = self.launch.journal.orphans()
                 if orphans:

@@ -38,9 +38,15 @@ DEFAULT_COLORS: dict[str, str] = {
 }
 
 
+def rich_color(color: str) -> str:
+    """A theme colour as a Rich style: Textual's `ansi_bright_green` is Rich's `bright_green`."""
+    return color.removeprefix("ansi_")
+
+
 def palette(variables: Mapping[str, str]) -> dict[str, str]:
-    """Status -> colour, from the theme's `status-*` variables (defaults where a theme lacks one)."""
-    return {name: variables.get(f"status-{name}", color) for name, color in DEFAULT_COLORS.items()}
+    """Status -> colour (as a Rich style), from the theme's `status-*` variables (defaults where a theme
+    lacks one). ANSI themes name the terminal's own colours, which Rich spells without `ansi_`."""
+    return {name: rich_color(variables.get(f"status-{name}", color)) for name, color in DEFAULT_COLORS.items()}
 
 
 def glyph(status: str, tick: int = 0) -> str:

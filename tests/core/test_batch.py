@@ -218,3 +218,44 @@ def test_killed_mid_batch_then_resumed_charges_every_cell_exactly_once(tmp_path:
         assert set(charges.values()) == {1}
         cells = {i.cell_id for i in journal.all() if i.state == "sent"}
         assert len(cells) == total  # every cell of the column charged, none twice
+
+
+async def test_the_whole_plan_is_journalled_first_and_a_cancel_abandons_the_unsent(tmp_path: Path):
+    app = create_app(SimOptions(quiet=True), clock=ManualClock())
+    transport = httpx.ASGITransport(app=app)
+    session = await open_session(app, transport=transport)
+    admin = httpx.AsyncClient(transport=transport, base_url="http://sim")
+    journal = Journal(tmp_path / "journal.sqlite3", base_url="http://sim/v1", agent_id=session.agent_id,
+                      engine_id=session.engine_id)
+    actions = Actions(session, NO_WARN, intents=journal)
+    keys = column_keys(session, vocab.IMAGE_FROM_TEXT)
+    plan = plan_batch(session, actions, keys)
+    await admin.post("/_sim/credits", json={"generic": str(plan.items[0].estimate * 2)})
+    runner = BatchRunner(session, actions, plan, concurrency=1, guards=NO_WARN)
+    assert (await runner.run()).state == "paused"
+    states = [i.state for i in journal.all()]
+    assert states.count("sent") == 2 and states.count("intent") == len(keys) - 2  # the rest waits, journalled
+    assert len({i.batch_id for i in journal.all()}) == 1
+    runner.cancel()
+    progress = await runner.run()
+    assert (progress.state, progress.sent, progress.skipped) == ("cancelled", 2, len(keys) - 2)
+    states = [i.state for i in journal.all()]
+    assert states.count("sent") == 2 and states.count("abandoned") == len(keys) - 2
+    assert len((await admin.get("/_sim/stats")).json()["charges_by_idempotency_key"]) == 2
+
+
+async def test_no_rate_or_eta_is_claimed_before_a_few_sends_and_seconds():
+    app = create_app(SimOptions(quiet=True), clock=ManualClock())
+    session = await open_session(app, transport=httpx.ASGITransport(app=app))
+    actions = Actions(session, NO_WARN)
+    plan = plan_batch(session, actions, column_keys(session, vocab.IMAGE_FROM_TEXT))
+    now = [100.0]
+    runner = BatchRunner(session, actions, plan, concurrency=4, guards=NO_WARN, monotonic=lambda: now[0])
+    for item in plan.items[:4]:  # the first answers land together, a few ms after the start
+        item.state = "sent"
+    now[0] += 0.05
+    early = runner.progress()
+    assert early.sent == 4 and early.rate == 0 and early.eta is None  # not "4800/min"
+    now[0] += 4.0
+    later = runner.progress()
+    assert later.rate == pytest.approx(4 / 4.05) and later.eta == pytest.approx(later.queued / later.rate)

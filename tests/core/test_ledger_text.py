@@ -45,6 +45,20 @@ def test_other_spend_is_what_the_session_does_not_explain():
     assert ledger.other_spend == D(30)
 
 
+def test_charges_made_while_the_balance_was_read_are_not_other_spend():
+    ledger = CreditLedger()
+    ledger.set_balance(D(1000), D(0))
+    ledger.precharge("g1", D(100))
+    as_of = ledger.mark()  # the balance request leaves now; g2 and g3 are sent before it answers
+    ledger.precharge("g2", D(50))
+    ledger.precharge("g3", D(50))
+    ledger.set_balance(D(900), D(0), as_of=as_of)
+    assert ledger.other_spend == D(0)  # before: 1000 - 900 - 200 = -100
+    assert ledger.session_spent == D(200)
+    ledger.set_balance(D(790), D(0))  # a later reading reflects all three, and 10 someone else spent
+    assert ledger.other_spend == D(10)
+
+
 def test_stopping_someone_elses_generation_refunds_its_estimate():
     ledger = CreditLedger()
     assert ledger.stopped("old", D(600)) == D(600)

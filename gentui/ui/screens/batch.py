@@ -18,6 +18,7 @@ from gentui.core.batch import BatchPlan, Progress
 from gentui.core.card import CardError, validate_card
 from gentui.core.session import format_duration
 from gentui.core.text import safe_text
+from gentui.keymap import display_key
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 
@@ -30,7 +31,9 @@ def preview(template: str, variables: dict[str, str]) -> str:
 class BatchDialog(ModalScreen[tuple[dict, str] | None]):
     """Optional card changes for every cell, then the plan; returns (overrides, "all" | "fit")."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "run_all", "Run", priority=True)]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("n", "cancel", "Cancel", show=False),
+                Binding("y", "run_all", "Run all", show=False),  # typed text in a field stays text
+                Binding("ctrl+s", "run_all", "Run", priority=True)]
 
     def __init__(self, title: str, generation_type: str | None, make_plan: Callable[[dict], BatchPlan],
                  variables: dict[str, str]) -> None:
@@ -110,6 +113,7 @@ class BatchDialog(ModalScreen[tuple[dict, str] | None]):
         self.query_one("#all", Button).disabled = fits < len(self.plan.items)
         fit_button = self.query_one("#fit", Button)
         fit_button.disabled = fits in (0, len(self.plan.items))
+        fit_button.display = not fit_button.disabled  # only when short of credits
         fit_button.label = f"Run the {fits} that fit"
 
     def on_input_changed(self) -> None:
@@ -173,6 +177,8 @@ def progress_text(p: Progress) -> Text:
         text.append(f", {p.failed} failed", style="red")
     if p.queued:
         text.append(f", {p.queued} to go")
+    if p.skipped:
+        text.append(f", {p.skipped} skipped")
     if p.rate:
         text.append(f"  {p.rate * 60:.0f}/min")
     if p.eta is not None:
@@ -183,10 +189,10 @@ def progress_text(p: Progress) -> Text:
 
 
 class BatchBar(Horizontal):
-    """Docked above the footer while a batch exists."""
+    """Above the footer while a batch exists (in the flow, not docked: a docked bar hid under the footer)."""
 
     DEFAULT_CSS = """
-    BatchBar { height: auto; max-height: 3; dock: bottom; display: none; padding: 0 1; background: $boost; }
+    BatchBar { height: auto; max-height: 3; display: none; padding: 0 1; background: $boost; }
     BatchBar.active { display: block; }
     BatchBar ProgressBar { width: 40; }
     BatchBar Static { width: 1fr; }
@@ -200,6 +206,10 @@ class BatchBar(Horizontal):
         self.add_class("active")
         bar = self.query_one(ProgressBar)
         bar.update(total=max(1, p.total), progress=p.sent + p.failed)
-        self.query_one("#batch-text", Static).update(progress_text(p))
+        text = progress_text(p)
+        if p.state in ("running", "paused"):
+            key = display_key(getattr(self.app, "keys", {}).get("mass_regenerate", "m"))
+            text.append(f"  ({key}: {'resume' if p.state == 'paused' else 'pause'} or cancel)", style="dim")
+        self.query_one("#batch-text", Static).update(text)
         if p.state in ("done", "cancelled"):
             self.set_timer(8, lambda: self.remove_class("active"))

@@ -12,11 +12,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from gentui.api.errors import GenApiError
-from gentui.core.actions import Plan, Refusal
+from gentui.core.actions import READONLY_REASON, Plan, Refusal
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 from gentui.core.session import describe_error
 from gentui.core.state import CellKey
 from gentui.keymap import BINDINGS as SPECS
+from gentui.keymap import MUTATING_IDS
 from gentui.ui.screens.batch import BatchBar
 from gentui.ui.screens.card_editor import CardEditor
 from gentui.ui.screens.marks import MARK_ACTIONS, MarksMixin
@@ -96,9 +97,10 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
     def handle_core(self, event: object) -> None:
         """One core event, delivered by the app on the UI thread."""
         session = self.session
-        if session is None:
+        grids = self.query(EngineGrid)
+        if session is None or not grids:  # no grid: the app is closing (an event still in the queue)
             return
-        grid = self.query_one(EngineGrid)
+        grid = grids.first()
         now = self.app.now()
         if isinstance(event, EngineChanged):
             state = session.state
@@ -146,6 +148,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
                 readonly=app.guards.readonly,
                 marks=len(self.query_one(EngineGrid).marks),
                 demo=app.launch.demo,
+                cached_at=session.showing_cache,
             ),
             app.now(),
         )
@@ -216,6 +219,9 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
         return table.selected_id if table.has_focus or table.row_count else None
 
     async def action_cell(self, action: str) -> None:
+        if action in MUTATING_IDS and self.app.guards.readonly:  # the reason comes first, whatever the cell
+            self.notify(f"{action}: {READONLY_REASON}", severity="warning", markup=False)
+            return
         if self.session is None and action not in OFFLINE_ACTIONS:
             self.notify(f"{action}: not connected yet", severity="warning")
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gentui.api.errors import GenApiError
-from gentui.core.actions import Plan, Refusal
+from gentui.core.actions import READONLY_REASON, Plan, Refusal
 from gentui.core.batch import BatchRunner, CostBook, Progress, plan_batch
 from gentui.core.session import describe_error, fmt_credits
 from gentui.core.state import CellKey
@@ -40,12 +40,17 @@ class MarksMixin:
     async def _do_mark_column(self, key: CellKey | None) -> None:
         if key is None:
             raise Refusal("mark_column: no cell selected")
-        column = [k for k in self.session.state.cells if k[1] == key[1]]
+        column = self.column_cells(key)
+        if not column:
+            raise Refusal("mark_column: no cell of this column matches the filter")
         marks = set(self.query_one(EngineGrid).marks)
         self._set_marks(marks - set(column) if set(column) <= marks else marks | set(column))
 
     async def _do_mark_failed(self, key: CellKey | None) -> None:
         failed = {k for k, c in self.session.state.cells.items() if c.status == "failed"}
+        visible = self.visible_cells()
+        if visible is not None:  # "in view": a filter narrows it
+            failed &= visible
         if not failed:
             raise Refusal("mark_failed: no failed cell in view")
         self._set_marks(set(self.query_one(EngineGrid).marks) | failed)
@@ -54,14 +59,22 @@ class MarksMixin:
     async def _do_clear_marks(self, key: CellKey | None) -> None:
         self._set_marks(set())
 
+    def column_cells(self, key: CellKey) -> list[CellKey]:
+        """The cells of the cursor's column in sheet order; with a filter, only those it selects."""
+        cells = self.session.state.cells
+        column = [k for k in ((r, key[1]) for r in self.session.state.rows) if k in cells]
+        visible = self.visible_cells()
+        return column if visible is None else [k for k in column if k in visible]
+
     def targets(self, key: CellKey | None) -> list[CellKey]:
+        """What `m` and `S` act on: the marked cells, else the cursor's column (as far as the filter shows it)."""
         marks = self.query_one(EngineGrid).marks
         if marks:
             order = {row: i for i, row in enumerate(self.session.state.rows)}
             return sorted(marks, key=lambda k: (order.get(k[0], 0), k[1]))
         if key is None:
             return []
-        return [k for k in (( r, key[1]) for r in self.session.state.rows) if k in self.session.state.cells]
+        return self.column_cells(key)
 
     # --- mass regenerate -------------------------------------------------------------------------------
     async def _do_mass_regenerate(self, key: CellKey | None) -> None:
@@ -72,13 +85,16 @@ class MarksMixin:
         actions._writable("mass_regenerate")
         keys = self.targets(key)
         if not keys:
-            raise Refusal("mass_regenerate: no cells (mark some, or put the cursor in a column)")
+            raise Refusal("mass_regenerate: no cells (mark some, or put the cursor in a column"
+                          f"{' with cells the filter shows' if self.visible_cells() is not None else ''})")
         state = self.session.state
         types = {state.card(k).generation_type for k in keys}
         costs = CostBook()
         costs.learn(state, self.session.generation_models)
         marks = bool(self.query_one(EngineGrid).marks)
-        title = f"Mass regenerate {len(keys)} {'marked cells' if marks else 'cells of ' + self.session.where(keys[0]).split(' ', 2)[-1]}"
+        what = "marked cells" if marks else "cells of " + self.session.where(keys[0]).split(" ", 2)[-1]
+        shown = "" if marks or self.visible_cells() is None else " (those the filter shows)"
+        title = f"Mass regenerate {len(keys)} {what}{shown}"
 
         def make_plan(overrides: dict):
             return plan_batch(self.session, actions, keys, overrides=overrides, costs=costs)
@@ -144,16 +160,19 @@ class MarksMixin:
             self.notify(f"re-attached {len(sent)} generations started by an earlier gentui", timeout=5)
         if not unsent:
             return
+        if self.app.guards.readonly:  # resending spends: not in monitor mode; they stay in the journal
+            self.notify(f"{len(unsent)} unsent generations from an earlier gentui were not resent: {READONLY_REASON}",
+                        severity="warning", timeout=8, markup=False)
+            return
         from gentui.core.batch import BatchItem, BatchPlan
 
         items = [BatchItem(i.key, i.cell_id, i.card, i.estimate or i.card.estimate(), idempotency_key=i.idempotency_key)
                  for i in unsent]
         plan = BatchPlan(items, session.ledger.generic)
         confirm = Plan("resume", f"Resume {len(items)} unsent generations?", amount=plan.total, lines=[
-            "An earlier gentui was stopped before these were confirmed by the server.",
-            "They are sent again with their original Idempotency-Keys: any the server already",
-            "took are answered from its memory and not charged twice."])
-        confirm.balance = session.ledger.generic
+            "An earlier gentui stopped before the server confirmed these.",
+            ("They are sent again with their original Idempotency-Keys: any the server already took is "
+             "answered from its memory, not charged twice.")])
         confirm.needs_confirm = True
 
         def decided(ok: bool | None) -> None:
@@ -164,7 +183,16 @@ class MarksMixin:
             else:
                 self.notify("not resumed: they stay in the journal for next time", timeout=5)
 
-        self.app.push_screen(ConfirmScreen(confirm), decided)
+        async def ask() -> None:
+            if session.ledger.generic is None:  # the engine came first: read the balance for the prompt
+                try:
+                    await session.load_credits()
+                except GenApiError:
+                    pass  # asked without the balance line
+            confirm.balance = plan.balance = session.ledger.generic
+            self.app.push_screen(ConfirmScreen(confirm), decided)
+
+        self.run_worker(ask(), group="resume", exit_on_error=False)
 
     # --- bulk stop ---------------------------------------------------------------------------------------
     async def _do_bulk_stop(self, key: CellKey | None) -> None:
@@ -185,7 +213,7 @@ class MarksMixin:
             for k, job in jobs:
                 single = Plan("stop", "", key=k, amount=-session.estimate_for(k, job), generation_id=job.id)
                 try:
-                    await actions.stop(single)
+                    await actions.stop(single, toast=False)  # one summary toast below
                     done += 1
                 except GenApiError as exc:
                     self.notify(f"stop {job.id}: {describe_error(exc)}", severity="error", markup=False)

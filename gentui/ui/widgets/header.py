@@ -32,6 +32,7 @@ class HeaderData:
     readonly: bool = False
     marks: int = 0
     demo: bool = False
+    cached_at: float | None = None  # the engine on screen is the one cached at this time (offline start)
 
 
 class CreditsHeader(Static):
@@ -62,13 +63,14 @@ class CreditsHeader(Static):
             return Text(f"● updated {format_duration(ago)} ago" if ago >= 1 else "● live", style="green")
         if d.connection == "ok":
             return Text("● live", style="green")
+        cached = f" · stale data cached {format_duration(self.now - d.cached_at)} ago" if d.cached_at else ""
         if d.connection == "stale":
-            ago = f" (data {format_duration(self.now - d.last_ok)} old)" if d.last_ok else ""
-            return Text(f"○ stale{ago}: {one_line(d.reason, 60)}", style="yellow")
+            ago = f" (data {format_duration(self.now - d.last_ok)} old)" if d.last_ok and not cached else ""
+            return Text(f"○ stale{ago}{cached}: {one_line(d.reason, 60)}", style="yellow")
         if d.connection == "offline":
-            return Text(f"× offline: {one_line(d.reason, 60)} — retrying", style="red")
+            return Text(f"× offline{cached}: {one_line(d.reason, 60)} — retrying", style="red")
         if d.connection == "auth":
-            return Text(f"× {one_line(d.reason, 70)}", style="bold red")
+            return Text(f"× {one_line(d.reason, 70)}{cached}", style="bold red")
         return Text("○ connecting…", style="dim")
 
     def render_text(self) -> Text:
@@ -108,6 +110,12 @@ class CreditsHeader(Static):
         if d.readonly:
             second.append("  READ-ONLY", style="bold reverse")
         target = second if short else line
+        room = width - target.cell_len - 2
+        if conn.cell_len > room:  # a long degraded state must not wrap over the engine line: cut it
+            keep = max(room, min(conn.cell_len, 30))  # the state always shows, at least its start
+            conn.truncate(keep, overflow="ellipsis")
+            if target.cell_len + 2 + keep > width:
+                target.truncate(max(0, width - 2 - keep), overflow="ellipsis")
         target.append(" " * max(2, width - target.cell_len - conn.cell_len))
         target.append_text(conn)
         both = Text("\n").join([line, second])

@@ -1,0 +1,307 @@
+"""Marks, mass regenerate, bulk stop and resume through Pilot, with the simulator's stats as witness."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+
+from gentui.api import vocab
+from gentui.core.actions import Guards
+from gentui.core.batch import CostBook
+from gentui.core.journal import Journal
+from gentui.core.session import Session, fmt_credits
+from gentui.ui.screens.batch import BatchBar, BatchControl, BatchDialog
+from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.widgets.grid import EngineGrid
+from gentui.ui.widgets.header import CreditsHeader
+
+from .conftest import World, make_app, wait_for
+from .test_cockpit import SIZE, goto, loaded
+
+NO_WARN = Guards(low_balance_warning=Decimal(0))
+BASE_URL = "http://sim/v1"
+
+
+async def start(pilot, app) -> None:
+    await wait_for(pilot, lambda: loaded(app), what="engine and credits")
+    await pilot.pause()
+
+
+def column_of(app, generation_type: str) -> list:
+    state = app.session.state
+    column = next(c.id for c in state.columns if c.generation_type == generation_type)
+    return [(r, column) for r in state.rows if (r, column) in state.cells]
+
+
+def notes(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def plan_text(app) -> str:
+    return str(app.screen.query_one("#b-plan").render())
+
+
+async def charges(world: World) -> dict[str, int]:
+    return (await world.stats())["charges_by_idempotency_key"]
+
+
+async def header_shows_the_sim_balance(pilot, app, world: World) -> Decimal:
+    """Refresh the credits and wait until the header shows exactly the simulator's balance."""
+    balance = await world.balance()
+    app.wake_poller(credits=True)
+    header = app.screen.query_one(CreditsHeader)
+    await wait_for(pilot, lambda: app.session.ledger.generic == balance
+                   and f"generic {fmt_credits(balance)} " in header.render_text().plain, what="header balance")
+    return balance
+
+
+async def open_plan(pilot, app) -> BatchDialog:
+    await pilot.press("m")
+    await wait_for(pilot, lambda: isinstance(app.screen, BatchDialog), what="the plan dialog")
+    await pilot.pause()
+    return app.screen
+
+
+# --- marks and the plan ----------------------------------------------------------------------------------
+async def test_marks_then_m_shows_count_total_and_balance_after_and_enter_cancels(quiet_world):
+    app = make_app(quiet_world, guards=NO_WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        key = await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        await pilot.press("space", "down", "space", "down", "space")  # three B-ROLL cells
+        await goto(pilot, app, vocab.TEXT)
+        await pilot.press("V")  # and the whole SCRIPT column
+        grid = app.screen.query_one(EngineGrid)
+        script = column_of(app, vocab.TEXT)
+        assert key in grid.marks and len(grid.marks) == 3 + len(script)
+        assert f"{len(grid.marks)} marked" in app.screen.query_one(CreditsHeader).render_text().plain
+
+        before = await quiet_world.balance()
+        dialog = await open_plan(pilot, app)
+        costs = CostBook()  # documented estimates, refined by what the same model and duration really cost
+        costs.learn(app.session.state, app.session.generation_models)
+        total = sum((costs.estimate(app.session.state.card(k))[0] for k in grid.marks), Decimal(0))
+        assert len(dialog.plan.items) == 3 + len(script) and dialog.plan.total == total
+        text = plan_text(app)
+        assert f"{3 + len(script)} cells" in text
+        assert f"Estimated total: {fmt_credits(total)} credits" in text
+        assert f"Balance: {fmt_credits(before)} → {fmt_credits(before - total)}" in text
+        assert app.focused.id == "cancel"
+        await pilot.press("enter")  # the focused button is Cancel
+        await wait_for(pilot, lambda: not isinstance(app.screen, BatchDialog))
+        await pilot.pause()
+        assert app.screen.batch is None
+        assert "mass regenerate: cancelled, nothing spent" in notes(app)
+        assert await charges(quiet_world) == {}
+        assert await quiet_world.balance() == before
+
+        await pilot.press("U")  # clear marks
+        await pilot.pause()
+        assert not grid.marks
+
+
+async def test_a_confirmed_batch_advances_the_bar_and_charges_every_cell_once(quiet_world):
+    app = make_app(quiet_world, guards=NO_WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        before = await quiet_world.balance()
+        await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        keys = column_of(app, vocab.IMAGE_FROM_TEXT)
+        bar = app.screen.query_one(BatchBar)
+        seen: list[int] = []
+        show = bar.show
+        bar.show = lambda p: (seen.append(p.sent), show(p))  # the runner reports through the bar
+        await open_plan(pilot, app)  # no marks: the cursor's column
+        assert f"{len(keys)} cells" in plan_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "done",
+                       what="the batch to finish")
+        await pilot.pause()
+        assert seen == sorted(seen) and seen[-1] == len(keys) and len(set(seen)) > 2  # it advanced
+        progress_bar = bar.query_one("#batch-progress")
+        assert progress_bar.total == len(keys) and progress_bar.progress == len(keys)
+        assert all(app.session.state.cells[k].in_flight for k in keys)  # each cell shows its new generation
+        paid = await charges(quiet_world)
+        assert len(paid) == len(keys) and set(paid.values()) == {1}
+        assert await header_shows_the_sim_balance(pilot, app, quiet_world) == before - Decimal(5) * len(keys)
+        assert f"batch done: {len(keys)} triggered, 0 failed, 0 skipped" in notes(app)
+
+
+async def test_a_filtered_column_regenerates_only_the_cells_the_filter_shows(quiet_world):
+    app = make_app(quiet_world, guards=NO_WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await pilot.press("F")  # failed only
+        await pilot.pause()
+        key = await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        failed = [k for k in column_of(app, vocab.IMAGE_FROM_TEXT) if app.session.state.cells[k].status == "failed"]
+        assert failed and len(failed) < len(app.session.state.rows)
+        assert app.screen.targets(key) == failed
+        await pilot.press("V")  # mark_column with the filter on: only what it shows
+        await pilot.pause()
+        assert app.screen.query_one(EngineGrid).marks == set(failed)
+        await pilot.press("U")
+        dialog = await open_plan(pilot, app)
+        assert [i.key for i in dialog.plan.items] == failed
+        assert "(those the filter shows)" in str(dialog.query_one("Label").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "done")
+        paid = await charges(quiet_world)
+        assert len(paid) == len(failed) and set(paid.values()) == {1}
+
+
+# --- out of credits mid-batch -----------------------------------------------------------------------------
+async def test_out_of_credits_pauses_with_counts_then_top_up_and_resume_finish(quiet_world):
+    app = make_app(quiet_world, guards=NO_WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        keys = column_of(app, vocab.IMAGE_FROM_TEXT)
+        await open_plan(pilot, app)
+        await quiet_world.post("credits", {"generic": "25.00"})  # someone else spends meanwhile: 5 fit
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "paused",
+                       what="the pause")
+        await wait_for(pilot, lambda: not app.screen.workers or all(
+            w.is_finished for w in app.screen.workers if w.group == "batch"), what="the batch worker")
+        await pilot.pause()
+        p = app.screen.batch.progress()
+        assert (p.sent, p.queued, p.failed) == (5, len(keys) - 5, 0)
+        assert f"out of credits: 5 triggered, {len(keys) - 5} remaining" in p.reason
+        assert any(n.startswith(f"batch paused: 5 triggered, 0 failed, {len(keys) - 5} remaining") for n in notes(app))
+        assert "out of credits" in str(app.screen.query_one("#batch-text").render())
+        assert len(await charges(quiet_world)) == 5
+
+        await quiet_world.post("credits", {"generic": "1000.00"})  # the top-up
+        await pilot.press("m")  # while a batch exists, m opens its controls
+        await wait_for(pilot, lambda: isinstance(app.screen, BatchControl))
+        await pilot.click("#resume")
+        await wait_for(pilot, lambda: app.screen.batch.state == "done", what="the resumed batch")
+        paid = await charges(quiet_world)
+        assert len(paid) == len(keys) and set(paid.values()) == {1}
+        assert await header_shows_the_sim_balance(pilot, app, quiet_world) == Decimal(1000) - 5 * (len(keys) - 5)
+
+
+# --- bulk stop and quit ----------------------------------------------------------------------------------
+async def test_bulk_stop_shows_the_refund_total_and_asks(quiet_world):
+    app = make_app(quiet_world, guards=NO_WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        before = await quiet_world.balance()
+        await goto(pilot, app, vocab.VIDEO_FROM_TEXT)
+        await pilot.press("space", "down", "space", "down", "space")
+        marked = sorted(app.screen.query_one(EngineGrid).marks)
+        await open_plan(pilot, app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "done")
+        spent = Decimal(480) * 3
+        assert await quiet_world.balance() == before - spent
+
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the bulk stop dialog")
+        body = str(app.screen.query_one("#dialog-body").render())
+        assert "3 in-flight generations" in body and f"Refund: {fmt_credits(spent)} credits" in body
+        assert app.focused.id == "cancel"
+        await pilot.press("n")
+        await pilot.pause()
+        assert all(app.session.state.cells[k].in_flight for k in marked)
+
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: all(app.session.state.cells[k].status == "stopped" for k in marked),
+                       what="every marked cell stopped")
+        assert await header_shows_the_sim_balance(pilot, app, quiet_world) == before
+        await wait_for(pilot, lambda: any(n.startswith("bulk stop: 3 of 3 stopped") for n in notes(app)))
+        assert not any(n.startswith("stop on ") for n in notes(app))  # one summary toast, not one per cell
+        assert sum("stop on " in line for line in app.activity) == 3  # each stop still has its activity line
+
+
+async def test_quitting_while_a_batch_runs_asks_first(quiet_world):
+    app = make_app(quiet_world, guards=Guards(low_balance_warning=Decimal(4990)))  # pauses after two
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        await open_plan(pilot, app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "paused")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the quit question")
+        assert "Quit while a batch runs?" in str(app.screen.query_one("#title").render())
+        await pilot.press("enter")  # Cancel is the default
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running, what="the app to quit")
+
+
+# --- resume after a crash ----------------------------------------------------------------------------------
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+async def test_the_start_up_prompt_resumes_a_dead_owners_intents_with_the_same_keys(tmp_path):
+    world = World(quiet=True)
+    session = Session(world.client(), str(world.info["agent_id"]), str(world.info["engine_ids"][0]))
+    await session.load_engine()
+    column = next(c.id for c in session.state.columns if c.generation_type == vocab.IMAGE_FROM_TEXT)
+    keys = [(r, column) for r in session.state.rows][:6]
+    path = tmp_path / "journal.sqlite3"
+    dead = Journal(path, base_url=BASE_URL, agent_id=session.agent_id, engine_id=session.engine_id)
+    dead.pid, dead.started = dead_pid(), 1.0  # the crashed gentui
+    idems = [dead.begin("mass_regenerate", k, session.state.cells[k].cell_id, session.state.card(k),
+                        estimate=Decimal(5)) for k in keys]
+    # the crash came after the server took the first one, before its answer reached the journal
+    taken = dead.get(idems[0])
+    gt, data = taken.card.body()
+    await session.client.generate(session.agent_id, session.engine_id, taken.cell_id, gt, data,
+                                  idempotency_key=idems[0])
+    # and the second was answered and journalled: it is only watched again
+    sent = dead.get(idems[1])
+    gt, data = sent.card.body()
+    answer = await session.client.generate(session.agent_id, session.engine_id, sent.cell_id, gt, data,
+                                           idempotency_key=idems[1])
+    dead.done(idems[1], answer.generation_id)
+    dead.close()
+    before = await world.balance()
+
+    app = make_app(world, guards=NO_WARN, journal=Journal(path), base_url=BASE_URL)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the resume prompt")
+        assert "Resume 5 unsent generations?" in str(app.screen.query_one("#title").render())
+        body = str(app.screen.query_one("#dialog-body").render())
+        assert f"Balance: {fmt_credits(before)} → {fmt_credits(before - 5 * Decimal(5))}" in body
+        assert app.focused.id == "cancel"
+        assert "re-attached 1 generations started by an earlier gentui" in notes(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "done",
+                       what="the resumed batch")
+        paid = await charges(world)
+        assert sorted(paid) == sorted(idems) and set(paid.values()) == {1}  # the first one was not charged again
+        assert await header_shows_the_sim_balance(pilot, app, world) == before - Decimal(5) * 4
+        journal = app.launch.journal
+        assert {i.idempotency_key: i.state for i in journal.all()} == dict.fromkeys(idems, "sent")
+        assert all(app.session.state.cells[k].in_flight for k in keys)
+
+
+# --- feedback --------------------------------------------------------------------------------------------
+async def test_render_says_it_started_and_what_it_costs(quiet_world):
+    app = make_app(quiet_world, guards=NO_WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        key = await goto(pilot, app, vocab.TEXT, row=2)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the render confirmation")
+        await pilot.press("y")
+        final = next(c.id for c in app.session.state.columns if c.generation_type == vocab.RENDER)
+        where = app.session.where((key[0], final))
+        await wait_for(pilot, lambda: any(n.startswith(f"{where}: render ") and "started" in n for n in notes(app)),
+                       what="the render toast")
+        assert f"(~{fmt_credits(vocab.RENDER_COST)} credits)" in next(n for n in notes(app) if "render" in n)
+        assert list((await charges(quiet_world)).values()) == [1]

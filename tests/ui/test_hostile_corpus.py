@@ -1,0 +1,254 @@
+"""The hostile corpus (tests/data/hostile.json) pushed through every widget of the running app.
+
+The simulator serves an engine where every field the UI shows is hostile (`gentui.sim.hostile`).
+For every screen state we render what the terminal would receive (the compositor's update, as
+`App._display` would write it) and check: the only escape sequences are Textual's own (colours and
+cursor moves: no OSC, no hyperlink, no clipboard write, no title change), no text segment carries a
+C0/C1 control character, markup is shown literally, and long strings were cut before the widgets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.text import Text
+from textual.widgets import DataTable, Input, TextArea
+
+from gentui.api.client import GenClient
+from gentui.core.actions import Guards
+from gentui.sim.hostile import add_hostile_engine
+from gentui.ui.app import GentuiApp, Launch
+from gentui.ui.widgets.detail import CellDetail, HistoryTable
+from gentui.ui.widgets.grid import EngineGrid
+from gentui.ui.widgets.header import CreditsHeader
+
+from .conftest import FROZEN_NOW, World, _no_sleep, wait_for
+
+CORPUS = json.loads((Path(__file__).parent.parent / "data" / "hostile.json").read_text())
+SIZES = [(120, 40), (80, 24)]
+
+#: what Textual itself writes: SGR colours, cursor moves and modes; anything else came from the data
+_TEXTUAL_CONTROL = re.compile(r"\x1b\[[0-9;?]*[mHJKlhABCDG]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CELL_LIMIT = 400  # characters a grid or history cell may hold
+CARD_LIMIT = 20_000  # characters the detail card may hold (prompts are cut at a few thousand)
+
+
+class HostileErrors(httpx.AsyncBaseTransport):
+    """The simulator, except that methods in `fail` answer a 422 whose message is hostile."""
+
+    def __init__(self, app: Any) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.fail: set[str] = set()
+        self.message = "".join(CORPUS["strings"][k] for k in ("markup_click", "osc52_clipboard", "ansi_sgr",
+                                                              "c1_csi", "rtl_override", "nul"))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method in self.fail:
+            body = {"error": self.message + "x" * 5000, "error_code": CORPUS["strings"]["markup_bold"]}
+            return httpx.Response(422, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+def hostile_app(tmp_path: Path, size_note: str = "") -> tuple[GentuiApp, World, HostileErrors]:
+    world = World(quiet=True)
+    engine_id = add_hostile_engine(world.app.state.sim, CORPUS)
+    transport = HostileErrors(world.app)
+    client = GenClient("http://sim/v1", world.info["api_key"], transport=transport, sleep=_no_sleep)
+    app = GentuiApp(Launch(client=client, agent_id=str(world.info["agent_id"]), engine_id=str(engine_id),
+                           guards=Guards(confirm="always"), clock=lambda: FROZEN_NOW, tick_interval=None,
+                           export_dir=str(tmp_path), engine_names={str(engine_id): CORPUS["strings"]["osc_title"]}))
+    return app, world, transport
+
+
+def terminal_output(app: GentuiApp) -> str:
+    """What the app would write to the terminal for a full repaint of the current screen stack."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return update.render_segments(app.console) if update is not None else ""
+
+
+def check_screen(app: GentuiApp, where: str) -> str:
+    """Assert the terminal would receive nothing from the server but plain text; returns that text."""
+    raw = terminal_output(app)
+    leftover = _TEXTUAL_CONTROL.sub("", raw)
+    assert "\x1b" not in leftover, f"{where}: escape reaches the terminal: {leftover[leftover.index(chr(27)) - 20:][:60]!r}"
+    assert not _CONTROL.search(leftover.replace("\r", "").replace("\n", "")), \
+        f"{where}: control character reaches the terminal: {_CONTROL.search(leftover)!r}"
+    for bad in ("\x9b", "\x9d", "\x07", "\x00", "\u202e"):
+        assert bad not in raw, f"{where}: {bad!r} in the output"
+    svg = app.export_screenshot()
+    assert "\x1b" not in svg and "\x07" not in svg and "\x9b" not in svg, where
+    assert app.is_running, f"{where}: the app stopped (markup ran an action?)"
+    return leftover
+
+
+def plain(value: Any) -> str:
+    return value.plain if isinstance(value, Text) else str(value)
+
+
+def table_cells_bounded(table: DataTable, limit: int) -> None:
+    for row in range(table.row_count):
+        for value in table.get_row_at(row):
+            text = plain(value)
+            assert len(text) <= limit, f"{type(table).__name__} cell of {len(text)} characters"
+            assert not _CONTROL.search(text.replace("\n", "")), f"control char in a table cell: {text[:80]!r}"
+
+
+async def visit_every_cell(pilot, app: GentuiApp) -> None:
+    grid = app.screen.query_one(EngineGrid)
+    state = app.session.state
+    detail = app.screen.query_one(CellDetail)
+    for row in range(len(state.rows)):
+        for column in range(len(state.columns)):
+            grid.move_cursor(row=row, column=column + 1, animate=False)
+            await pilot.pause()
+            await wait_for(pilot, lambda: detail.cell is not None, what="detail")
+            card = plain(app.screen.query_one("#card").render())
+            assert len(card) <= CARD_LIMIT, f"detail card of {len(card)} characters"
+            table_cells_bounded(app.screen.query_one(HistoryTable), CELL_LIMIT)
+        check_screen(app, f"row {row}")
+
+
+async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the_terminal(tmp_path):
+    app, world, transport = hostile_app(tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.session is not None and app.session.state.loaded
+                       and app.session.ledger.organization_name, timeout=60, what="hostile engine loaded")
+        state = app.session.state
+        assert len(state.rows) == len(CORPUS["strings"]) + 1
+        grid = app.screen.query_one(EngineGrid)
+        table_cells_bounded(grid, CELL_LIMIT)
+        text = check_screen(app, "grid")
+        assert "[/]" in text and "[@click=app.quit]" in text or "[@click=app" in text  # markup shown literally
+        assert "␛" in text  # escapes made visible
+        header = plain(app.screen.query_one(CreditsHeader).render())
+        assert len(header) < 1000 and "[/]" in header
+
+        # unknown statuses and generation types are shown as unknown, not guessed
+        assert state.counts().get("unknown", 0) >= 1 or any(
+            j.status not in ("completed", "failed", "stopped", "pending", "processing")
+            for c in state.cells.values() for j in c.jobs)
+
+        await visit_every_cell(pilot, app)
+
+        # the history table, focused, and each of its rows
+        grid.move_cursor(row=0, column=1, animate=False)
+        await pilot.pause()
+        await pilot.press("enter")
+        history = app.screen.query_one(HistoryTable)
+        await wait_for(pilot, lambda: history.has_focus and history.row_count >= 4, what="history")
+        for _ in range(history.row_count):
+            await pilot.press("down")
+        check_screen(app, "history")
+        await pilot.press("escape")
+
+        # the feeds: activity and the API log (which holds the hostile error messages below)
+        await pilot.press("a")
+        await pilot.press("L")
+        await pilot.pause()
+        check_screen(app, "feeds")
+
+        # the filter bar, with markup typed in
+        await pilot.press("/")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), what="filter input")
+        await pilot.press(*"[/]")
+        await pilot.pause(0.2)
+        check_screen(app, "filter")
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.press("F", "o", "I")
+        await pilot.pause()
+        check_screen(app, "monitor toggles")
+        await pilot.press("I", "F")
+
+        # help and the widget help toast
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        check_screen(app, "help")
+        await pilot.press("escape")
+        await pilot.press("f1")
+        await pilot.pause()
+        check_screen(app, "f1")
+
+        # the card editor shows the hostile card; the confirm dialog shows hostile titles
+        grid.focus()
+        grid.move_cursor(row=0, column=1, animate=False)
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        check_screen(app, "card editor")
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        for column in range(1, len(state.columns) + 1):
+            grid.focus()
+            grid.move_cursor(row=1, column=column, animate=False)
+            await pilot.press("r")
+            await pilot.pause(0.2)
+            check_screen(app, f"regenerate column {column}")
+            await pilot.press("y" if column == 2 else "escape")  # the server refuses the hostile model: a toast
+            await pilot.pause(0.3)
+            check_screen(app, f"after regenerate column {column}")
+
+        # the value editor (server text in a TextArea), then a hostile error message as a toast
+        grid.focus()
+        grid.move_cursor(row=len(state.rows) - 1, column=1, animate=False)
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause(0.3)
+        editors = app.screen.query(TextArea)
+        if editors:
+            assert len(editors.first().text) <= 100_000 + 100
+            check_screen(app, "value editor")
+            editors.first().text = "edited"
+            transport.fail = {"PATCH", "POST"}
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: any("␛]52" in n.message for n in app._notifications), what="error toast")
+            shown = check_screen(app, "error toast")
+            assert "[@click=app.quit]" in shown and "edit_value:" in shown  # the server's message, literally
+        else:
+            check_screen(app, "edit value refused")
+            await pilot.press("escape")
+
+        # a hostile answer to every GET: the header's degraded state carries the message
+        transport.fail = {"GET"}
+        app.wake_poller(engine=True, credits=True)
+        await wait_for(pilot, lambda: app.session.connection != "ok", what="degraded")
+        await pilot.pause(0.2)
+        check_screen(app, "degraded header")
+        transport.fail = set()
+
+        # export: the dialog shows the hostile engine title; the files are written
+        grid.focus()
+        await pilot.press("x")
+        await pilot.pause(0.3)
+        check_screen(app, "export dialog")
+        await pilot.press("escape")
+        await pilot.pause()
+        check_screen(app, "end")
+    await world.admin.aclose()
+
+
+async def test_the_hostile_grid_is_clean_at_80x24(tmp_path):
+    app, world, _ = hostile_app(tmp_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.session is not None and app.session.state.loaded, timeout=60,
+                       what="loaded")
+        await pilot.pause(0.2)
+        check_screen(app, "80x24 grid")
+        await visit_every_cell(pilot, app)
+    await world.admin.aclose()
+
+
+def test_the_corpus_covers_every_kind_of_hostile_content():
+    strings = CORPUS["strings"]
+    joined = "".join(strings.values())
+    for needle in ("[/]", "[@click=", "\x1b[", "\x1b]52;", "\x1b]0;", "\x1b]2;", "\x9b", "\x9d", "\x07", "\x00",
+                   "\x7f", "\x85", "\u202e", "\u2066", "\u200d", "\u0301"[:0] or "\u0337", "\u751f"):
+        assert needle in joined, f"the corpus lacks {needle!r}"
+    assert max(CORPUS["big_lengths"]) >= 1_000_000
+    assert None in CORPUS["odd_values"] and "42.50" in CORPUS["odd_values"] and 42 in CORPUS["odd_values"]
+    assert CORPUS["unknown_statuses"] and CORPUS["unknown_generation_types"] and CORPUS["models"]
