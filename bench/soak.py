@@ -15,7 +15,7 @@ Double charges come from the simulator's `charges_by_idempotency_key` (a key cre
 once). A lost intent is a charge the app cannot account for: a journal intent still open whose key
 the server charged, a charge whose key is not in the journal, or an intent of a batch left unsent.
 
-    python bench/soak.py [--minutes 10] [--rate 5]
+    python bench/soak.py [--minutes 10] [--rate 5] [--no-bursts]
 
 `tests/ui/test_soak_short.py` runs the same `Soak` driver for a few seconds in-process.
 """
@@ -245,7 +245,7 @@ class Soak:
 
 
 # --- the bench ---------------------------------------------------------------------------------------------
-async def bench(minutes: float, rate: float, seed: int) -> int:
+async def bench(minutes: float, rate: float, seed: int, bursts: bool = True) -> int:
     faults = [f"--{k.replace('_', '-')}={v}" for k, v in FAULTS.items()]
     with sim_process("--rows", "120", "--columns", "8", "--in-flight", "40", "--history", "1", "--seed", str(seed),
                      "--speed", "8", *faults) as sim, tempfile.TemporaryDirectory() as tmp:
@@ -270,7 +270,8 @@ async def bench(minutes: float, rate: float, seed: int) -> int:
         cpu0 = proc_cpu_seconds(os.getpid())
         soak = Soak(lambda: GenClient(sim.base_url, sim.api_key), admin, agent_id=sim.agent_id,
                     engine_id=sim.engine_id, base_url=sim.base_url, journal=journal,
-                    done=lambda: time.monotonic() > deadline, rate=rate, on_tick=on_tick, seed=seed)
+                    done=lambda: time.monotonic() > deadline, rate=rate, on_tick=on_tick, seed=seed,
+                    bursts=(60.0, 4.0) if bursts else None)
         counts = await soak.run()
         cpu = proc_cpu_seconds(os.getpid()) - cpu0
         sim_cpu = proc_cpu_seconds(sim.process.pid)
@@ -299,8 +300,10 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=5.0, help="generations started per second (about)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--bursts", action=argparse.BooleanOptionalAction, default=True,
+                        help="a 4-second burst of 90 %% 5xx once a minute (default on)")
     args = parser.parse_args()
-    return asyncio.run(bench(args.minutes, args.rate, args.seed))
+    return asyncio.run(bench(args.minutes, args.rate, args.seed, args.bursts))
 
 
 if __name__ == "__main__":

@@ -107,13 +107,13 @@ class Poller:
         if self.paused_for_auth:
             return 3600.0
         self.rounds += 1
+        if not self._cache_tried and not self.session.state.loaded:  # start-up: the last engine seen, at once
+            self._cache_tried = True
+            await self.session.load_cached()
         try:
             await self._round()
         except errors.GenApiError as exc:
             state = self.session.failed(exc)
-            if not self.session.state.loaded and not self._cache_tried:  # an offline start: the last engine seen
-                self._cache_tried = True
-                await self.session.load_cached()
             if state == "auth":
                 self.paused_for_auth = True
                 return 3600.0

@@ -132,13 +132,13 @@ class Session:
             return False
         try:
             changes = await self.state.apply_engine_text(cached.text)
-        except ValueError:
+        except (ValueError, KeyError, TypeError):  # a damaged or outdated cache: start empty, as without one
+            self.state = EngineState(self.engine_id, clock=self.clock)
             return False
         self.showing_cache = cached.saved_at
         if self.last_ok is None:
             self.last_ok = cached.saved_at
-        self.emit(EngineChanged(changes, full=True))
-        self.emit(ConnectionChanged(self.connection, self.connection_reason, self.last_ok))
+        self.emit(EngineChanged(changes, full=True))  # the header marks it stale (`showing_cache`)
         return True
 
     async def load_credits(self) -> None:

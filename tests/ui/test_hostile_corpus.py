@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,17 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
 
         await visit_every_cell(pilot, app)
 
+        # a generation fails live with a hostile reason: a notice in the activity feed
+        sim = world.app.state.sim
+        cell = next(c for c in sim.world.cells.values() if c.engine_id == int(app.session.engine_id))
+        made = sim.world.create(cell, "text", "gpt_4o_mini", {"prompt": "x"}, Decimal(1), sim.time)
+        made.fails, made.failed_reason = True, HostileErrors(world.app).message
+        app.wake_poller(engine=True)
+        await wait_for(pilot, lambda: str(made.id) in {j.id for _, j in app.session.state.in_flight()}, what="in flight")
+        world.clock.advance(600)
+        app.wake_poller(engine=True)
+        await wait_for(pilot, lambda: any("␛]52" in t for t in app.main.activity_log.texts()), what="failure notice")
+
         # the history table, focused, and each of its rows
         grid.move_cursor(row=0, column=1, animate=False)
         await pilot.pause()
@@ -226,9 +238,10 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
         await pilot.press("x")
         await pilot.pause(0.3)
         check_screen(app, "export dialog")
-        await pilot.press("escape")
-        await pilot.pause()
-        check_screen(app, "end")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: len(app.main.exported) == 2, timeout=30, what="exported")
+        check_screen(app, "exported")
+        assert all(path.exists() for path in app.main.exported)
     await world.admin.aclose()
 
 

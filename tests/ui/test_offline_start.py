@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 
 import httpx
@@ -98,3 +99,32 @@ def test_the_cache_is_per_engine_and_ignores_a_damaged_file(tmp_path):
     assert cache.load("http://other/v1", "1", "7") is None
     cache.path("http://sim/v1", "1", "7").write_bytes(b"not gzip")
     assert cache.load("http://sim/v1", "1", "7") is None
+
+
+class Gate(Switch):
+    """The simulator, answering only once `open` is set: a slow first answer."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self.open = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self.open.wait()
+        return await super().handle_async_request(request)
+
+
+async def test_a_slow_first_answer_shows_the_cached_engine_at_once(demo_world, tmp_path):
+    agent, engine = str(demo_world.info["agent_id"]), str(demo_world.info["engine_ids"][0])
+    async with demo_world.client() as client:
+        text = await client.get_engine_text(agent, engine)
+    cache = EngineCache(tmp_path)
+    assert cache.save("http://sim/v1", agent, engine, text)
+    gate = Gate(demo_world)
+    app = app_for(demo_world, gate, EngineCache(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        grid = app.screen.query_one(EngineGrid)
+        await wait_for(pilot, lambda: grid.row_count > 0, what="cached rows before any answer")
+        assert "connecting" in header_text(app) and "stale data cached" in header_text(app)
+        gate.open.set()
+        await wait_for(pilot, lambda: loaded(app) and app.session.showing_cache is None, what="the real engine")
+        await wait_for(pilot, lambda: "stale" not in header_text(app), what="header live")

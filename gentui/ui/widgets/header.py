@@ -71,7 +71,7 @@ class CreditsHeader(Static):
             return Text(f"× offline{cached}: {one_line(d.reason, 60)} — retrying", style="red")
         if d.connection == "auth":
             return Text(f"× {one_line(d.reason, 70)}{cached}", style="bold red")
-        return Text("○ connecting…", style="dim")
+        return Text(f"○ connecting…{cached}", style="dim")
 
     def render_text(self) -> Text:
         d = self.data
