@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
-from gentui.api import errors, vocab
+from gentui.api import costs, errors, vocab
 from gentui.core.card import Card, attributes_patch
 from gentui.core.events import CreditsChanged, EngineChanged, Notice
 from gentui.core.session import Session, fmt_credits
@@ -285,7 +285,7 @@ class Actions:
         target = (key[0], final.id)
         if target not in state.cells:
             raise Refusal("render: this row has no final video cell")
-        plan = Plan("render", f"Render {self.session.where(target)}", key=target, amount=vocab.RENDER_COST,
+        plan = Plan("render", f"Render {self.session.where(target)}", key=target, amount=costs.RENDER_COST,
                     lines=["Composites the row's video layers into the final video."])
         return self._finish(plan)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from gentui.api import vocab
+from gentui.api import costs, vocab
 
 #: additional_attributes key -> card data key; keys not listed are not part of the card.
 _ATTRIBUTE_TO_DATA = {"ratio": "aspect_ratio", "lipSyncModel": "model", "model": "model", "duration": "duration",
@@ -40,7 +40,7 @@ class Card:
         return self.data.get("duration")
 
     def estimate(self) -> Decimal:
-        return vocab.estimate_credits(self.generation_type, self.model, self.duration, self.data)
+        return costs.estimate_credits(self.generation_type, self.model, self.duration, self.data)
 
     def body(self) -> tuple[str, dict[str, Any]]:
         """(canonical type, data) for a generate call; data is `{}` when nothing is known."""

@@ -214,13 +214,13 @@ class Session:
         return total
 
     def estimate_for(self, key: CellKey, job: JobView) -> Decimal:
-        from gentui.api import vocab
+        from gentui.api import costs, vocab
 
         if job.canonical_type == vocab.RENDER or (self.state.column(key[1]) and self.state.column(key[1]).generation_type == vocab.RENDER):
-            return vocab.RENDER_COST
+            return costs.RENDER_COST
         card = self.state.card(key)
         if job.canonical_type not in (vocab.UNKNOWN, card.generation_type):
-            return vocab.estimate_credits(job.canonical_type)
+            return costs.estimate_credits(job.canonical_type)
         return card.estimate()
 
 

@@ -9,7 +9,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from gentui.api import vocab
+from gentui.api import costs, vocab
 from gentui.sim import cards
 from gentui.sim.clock import SimTime
 from gentui.sim.lifecycle import DURATIONS, FAILED_REASONS, complete_output, final_cost
@@ -106,7 +106,7 @@ class Builder:
         gid = self.world.next_id("generation")
         low, high = DURATIONS.get(kind, (5.0, 15.0))
         created = self.now - age
-        precharge = vocab.estimate(kind, model, data.get("duration"), data).credits
+        precharge = costs.estimate(kind, model, data.get("duration"), data).credits
         gen = Generation(gid, cell.engine_id, cell.id, kind, model, data, status, created,
                          created + self.rng.uniform(low, high), precharge)
         gen.factor = Decimal(self.rng.randint(80, 120)) / 100
@@ -124,7 +124,7 @@ class Builder:
     def card_of(self, cell: Cell) -> tuple[str, str | None, dict[str, Any], Decimal]:
         """(kind, model, expanded data, pre-charge) of the cell's stored card; renders for final videos."""
         if cell.role == "final_video":
-            return vocab.RENDER, None, {}, vocab.estimate(vocab.RENDER).credits
+            return vocab.RENDER, None, {}, costs.estimate(vocab.RENDER).credits
         column = self.world.columns[cell.column_id]
         variables = self.world.variables(self.world.engines[cell.engine_id])
         resolved = cards.resolve({}, cell, column, None, variables)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from gentui.api import vocab
+from gentui.api import costs, vocab
 from gentui.sim.errors import validation
 from gentui.sim.model import Cell, Column
 
@@ -128,5 +128,5 @@ def resolve(body: Any, cell: Cell, column: Column, last_kind: str | None, variab
     for name in EXPANDED_FIELDS:
         if isinstance(data.get(name), str):
             data[name] = expand(data[name], names)
-    precharge = vocab.estimate(kind, model, card.get("duration"), card).credits
+    precharge = costs.estimate(kind, model, card.get("duration"), card).credits
     return Resolved(kind, model, card, data, precharge)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gentui.api import vocab
+from gentui.api import costs, vocab
 from gentui.sim import cards, errors
 from gentui.sim.bookkeeping import fingerprint
 from gentui.sim.context import (
@@ -110,7 +110,7 @@ async def render(sim: Simulator, request: Request) -> Response:
     if target is None:
         raise errors.validation("this row has no final_video column to render into")
     require_plan(sim)
-    precharge = vocab.estimate(vocab.RENDER).credits
+    precharge = costs.estimate(vocab.RENDER).credits
     require_balance(sim, precharge)
     gen = world.create(target, vocab.RENDER, None, {}, precharge, sim.time, idempotency_key=charged.key)
     return charged.answer(_created(sim, gen), 201, created=True)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gentui.api import errors, vocab
+from gentui.api import costs, errors, vocab
 from gentui.api.client import GenClient, RequestRecord
 from gentui.api.models import Engine, GenerationStatus
 from gentui.sim.app import create_app
@@ -113,7 +113,7 @@ async def test_generate_poll_stop_continue_workflow(dialect: str, types: str) ->
         card = {"prompt": "A hook about {{product}}", "model": "gemini_2_0_flash"}
         started = await client.generate(sim.agent_id, sim.engine_id, cell_id, vocab.TEXT, card)
         assert started.status is GenerationStatus.PENDING
-        estimate = vocab.estimate_credits(vocab.TEXT, "gemini_2_0_flash")
+        estimate = costs.estimate_credits(vocab.TEXT, "gemini_2_0_flash")
         assert await _balance(client, org_id) == before - estimate
 
         gen = await client.get_generation(started.generation_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gentui.api import vocab
+from gentui.api import costs
 
 from .conftest import Sim, d
 
@@ -23,7 +23,7 @@ async def _video(world: Sim, row: int = 0, **force) -> str:
 
 async def test_a_generate_precharges_the_documented_estimate(quiet: Sim) -> None:
     await _video(quiet)
-    assert vocab.estimate("video_from_text", "veo_3_1_fast", 8).credits == VIDEO
+    assert costs.estimate("video_from_text", "veo_3_1_fast", 8).credits == VIDEO
     assert await quiet.balance() == START - VIDEO
     ledger = (await quiet.admin("stats"))["ledger"]
     assert ledger["precharged"] == "480.00" and ledger["generic"] == "4520.00"
@@ -229,7 +229,7 @@ async def test_render_charges_the_render_estimate_on_the_rows_final_video_cell(q
     assert response.status_code == 201
     gid = int(response.json()["generation_id"])
     assert quiet.sim.world.generations[gid].cell_id == quiet.cell(3, "FINAL VIDEO").id
-    assert await quiet.balance() == START - vocab.RENDER_COST
+    assert await quiet.balance() == START - costs.RENDER_COST
     assert (await quiet.generation(gid))["user_job_type"] == "render"
 
 

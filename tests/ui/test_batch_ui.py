@@ -6,7 +6,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from gentui.api import vocab
+from gentui.api import costs, vocab
 from gentui.core.actions import Guards
 from gentui.core.batch import CostBook
 from gentui.core.journal import Journal
@@ -303,5 +303,5 @@ async def test_render_says_it_started_and_what_it_costs(quiet_world):
         where = app.session.where((key[0], final))
         await wait_for(pilot, lambda: any(n.startswith(f"{where}: render ") and "started" in n for n in notes(app)),
                        what="the render toast")
-        assert f"(~{fmt_credits(vocab.RENDER_COST)} credits)" in next(n for n in notes(app) if "render" in n)
+        assert f"(~{fmt_credits(costs.RENDER_COST)} credits)" in next(n for n in notes(app) if "render" in n)
         assert list((await charges(quiet_world)).values()) == [1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gentui.api import vocab
+from gentui.api import costs, vocab
 from gentui.core.actions import Guards
 from gentui.ui.screens.card_editor import CardEditor
 from gentui.ui.screens.modals import ConfirmScreen
@@ -133,7 +133,7 @@ async def test_edit_and_regenerate_sends_the_new_model_and_prompt(quiet_world):
         await wait_for(pilot, lambda: app.session.state.cells[key].in_flight, what="edited generation")
         card = app.session.state.card(key)
         assert card.data["model"] == "sora_2" and card.data["prompt"] == "a [/] lighthouse at dusk"
-        assert await quiet_world.balance() == before - vocab.estimate_credits("video_from_text", "sora_2", 10)
+        assert await quiet_world.balance() == before - costs.estimate_credits("video_from_text", "sora_2", 10)
         cell = app.session.state.cells[key]
         assert cell.attributes.get("model") == "sora_2" or app.session.generation_models
 

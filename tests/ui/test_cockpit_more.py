@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gentui.api import vocab
+from gentui.api import costs, vocab
 from gentui.core.actions import Guards
 from gentui.ui.screens.modals import ValueEditor
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
@@ -46,7 +46,7 @@ async def test_render_charges_the_render_estimate(quiet_world):
         await goto(pilot, app, vocab.TEXT)
         await pilot.press("R")
         await wait_for(pilot, lambda: app.session.ledger.count("precharge") == 1, what="render")
-        assert await quiet_world.balance() == before - vocab.RENDER_COST
+        assert await quiet_world.balance() == before - costs.RENDER_COST
 
 
 async def test_edit_value_saves_the_text_for_free(quiet_world):

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from gentui.api import vocab
+from gentui.api import costs, vocab
 from gentui.core.card import Card, CardError, missing_required, validate_card
 from gentui.core.session import fmt_credits
 from gentui.core.text import safe_text
@@ -91,7 +91,7 @@ class CardEditor(ModalScreen[Card | None]):
 
     def _update_estimate(self) -> None:
         data = self.collect()
-        est = vocab.estimate(self.card.generation_type, data.get("model"), data.get("duration"), data)
+        est = costs.estimate(self.card.generation_type, data.get("model"), data.get("duration"), data)
         text = Text(f"Estimated cost: ~{fmt_credits(est.credits)} credits ({est.basis})", style="bold")
         missing = missing_required(self.card.generation_type, data)
         if missing:
