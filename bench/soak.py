@@ -212,8 +212,9 @@ class Soak:
             if batch is not None and batch.state == "paused":
                 self.counts.resumes += 1
                 app.main._batch_control("resume")
-            busy = [w for w in app.workers if w.group in ("actions", "batch") and w.is_running]
-            if not busy and (batch is None or batch.state in ("done", "cancelled")):
+            busy = [w for w in app.workers if w.group in ("actions", "batch", "resend") and w.is_running]
+            lost_answers = app.actions.uncertain if app.actions else {}  # the app resends them (same keys)
+            if not busy and not lost_answers and (batch is None or batch.state in ("done", "cancelled")):
                 break
             self.on_tick()
             await pilot.pause(self.tick)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from gentui.sim.app import create_app
 from gentui.sim.lazy import LazySimTransport, demo_ids
@@ -47,3 +48,18 @@ def test_the_lazy_transport_builds_the_simulator_once_and_answers_like_it() -> N
     assert asyncio.run(main()) == [200, 200, 200]
     stats = transport.app.state.sim.stats
     assert sum(stats.requests.values()) == 3  # one simulator served all three (built once, under the lock)
+
+
+def test_the_demos_throwaway_files_are_removed_when_it_ends(tmp_path) -> None:
+    code = (
+        "from gentui.settings.paths import Paths\n"
+        "paths = Paths.temporary()\n"
+        "paths.journal.parent.mkdir(parents=True)\n"
+        "paths.journal.write_text('x')\n"
+        "print(paths.journal)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                         env={"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)})
+    journal = Path(out.stdout.strip())
+    assert journal.is_relative_to(tmp_path)  # it was written there while the process ran
+    assert list(tmp_path.iterdir()) == []  # and nothing of it is left

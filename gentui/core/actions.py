@@ -82,6 +82,11 @@ class IntentLog(Protocol):
     def uncertain(self, idempotency_key: str, reason: str) -> None: ...
 
 
+def _kind(action: str) -> str:
+    """What a charged POST does: an edited regenerate with an unchanged card is a regenerate."""
+    return "regenerate" if action == "edit_regenerate" else action
+
+
 class MemoryIntentLog:
     """The intent log when no journal is configured: keys live as long as the process."""
 
@@ -119,15 +124,51 @@ class Actions:
         self.guards = guards or Guards()
         self.intents = intents or MemoryIntentLog()
         self.on_created = on_created or (lambda gen_id: None)
+        #: charged POSTs whose answer was lost (the server may have acted): idempotency key -> plan.
+        #: The same action on the same cell with the same card reuses the key, and `resend_uncertain`
+        #: sends them again once the server answers: the server replays or creates once, never twice.
+        self.uncertain: dict[str, Plan] = {}
 
-    async def _charged(self, idem: str, call: Awaitable[T]) -> T:
+    def _intent(self, plan: Plan, cell_id: str, card: Card | None) -> str:
+        """The Idempotency-Key for a charged POST: an uncertain earlier send of the same thing keeps its own."""
+        for idem, old in self.uncertain.items():
+            if (_kind(old.action), old.key, old.generation_id) == (_kind(plan.action), plan.key, plan.generation_id) \
+                    and (old.card.body() if old.card else None) == (card.body() if card else None):
+                return idem
+        return self.intents.begin(plan.action, plan.key, cell_id, card, estimate=plan.amount)
+
+    async def _charged(self, idem: str, plan: Plan, call: Awaitable[T]) -> T:
         """Send a charged POST whose intent is logged: close the intent on a sure failure only."""
         try:
-            return await call
+            result = await call
         except errors.GenApiError as exc:
             sure = exc.status is not None and 400 <= exc.status < 500
             (self.intents.failed if sure else self.intents.uncertain)(idem, f"{type(exc).__name__}: {exc.message}")
+            if sure:
+                self.uncertain.pop(idem, None)
+            else:
+                self.uncertain[idem] = plan
             raise
+        self.uncertain.pop(idem, None)
+        return result
+
+    async def resend_uncertain(self) -> tuple[int, int]:
+        """Send again, each with its own key, the charged POSTs whose answers were lost.
+
+        Returns (settled, still uncertain); stops at the first send that is still uncertain (the
+        server is not answering yet). A sure refusal (4xx) settles an intent as failed."""
+        settled = 0
+        for idem, plan in list(self.uncertain.items()):
+            if idem not in self.uncertain:
+                continue
+            run = {"render": self.render, "continue": self.continue_}.get(plan.action, self.regenerate)
+            try:
+                await run(plan)
+            except errors.GenApiError:
+                if idem in self.uncertain:
+                    break
+            settled += 1
+        return settled, len(self.uncertain)
 
     # --- guards ----------------------------------------------------------------------------------
     def _writable(self, action: str) -> None:
@@ -197,12 +238,11 @@ class Actions:
                     session.agent_id, session.engine_id, cell.cell_id, additional_attributes=patch
                 )
         gt, data = card.body()
-        idem = self.intents.begin(plan.action, plan.key, cell.cell_id, card, estimate=plan.amount)
-        answer = await self._charged(idem, session.client.generate(
+        idem = self._intent(plan, cell.cell_id, card)
+        answer = await self._charged(idem, plan, session.client.generate(
             session.agent_id, session.engine_id, cell.cell_id, gt, data, idempotency_key=idem))
         gen_id = answer.generation_id
         self.intents.done(idem, gen_id)
-        session.idempotency_keys[gen_id] = idem
         if data:
             session.state.local_cards[cell.cell_id] = card
         if card.model:
@@ -263,8 +303,8 @@ class Actions:
         session = self.session
         assert plan.generation_id is not None and plan.key is not None
         cell = session.state.cells[plan.key]
-        idem = self.intents.begin("continue", plan.key, cell.cell_id, None, estimate=plan.amount)
-        gen = await self._charged(idem, session.client.continue_(plan.generation_id, idempotency_key=idem))
+        idem = self._intent(plan, cell.cell_id, None)
+        gen = await self._charged(idem, plan, session.client.continue_(plan.generation_id, idempotency_key=idem))
         self.intents.done(idem, plan.generation_id)
         session.ledger.recharge(plan.generation_id, plan.amount)
         changes = session.state.apply_generation(gen, plan.key)
@@ -294,8 +334,8 @@ class Actions:
         session = self.session
         assert plan.key is not None
         cell = session.state.cells[plan.key]
-        idem = self.intents.begin("render", plan.key, cell.cell_id, None, estimate=plan.amount)
-        answer = await self._charged(idem, session.client.render(
+        idem = self._intent(plan, cell.cell_id, None)
+        answer = await self._charged(idem, plan, session.client.render(
             session.agent_id, session.engine_id, cell.cell_id, idempotency_key=idem))
         self.intents.done(idem, answer.generation_id)
         session.ledger.precharge(answer.generation_id, plan.amount, note="render")

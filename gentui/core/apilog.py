@@ -45,7 +45,7 @@ class ApiLog:
         self._seq += 1
         call = ApiCall(record, self._seq)
         self.calls.appendleft(call)
-        self._open = (call, ledger, len(ledger.entries)) if ledger is not None else None
+        self._open = (call, ledger, ledger.written) if ledger is not None else None
         self.version += 1
         return call
 
@@ -54,13 +54,13 @@ class ApiLog:
         if self._open is None:
             return
         call, ledger, seen = self._open
-        new = ledger.entries[seen:]
+        new = ledger.since(seen)
         if not new:
             return
         call.credits = (call.credits or Decimal(0)) + sum((e.amount for e in new), Decimal(0))
         call.estimated = call.estimated or any(e.estimated for e in new)
         call.kinds = (*call.kinds, *(e.kind for e in new))
-        self._open = (call, ledger, len(ledger.entries))
+        self._open = (call, ledger, ledger.written)
         self.version += 1
 
     def newest(self, limit: int | None = None) -> list[ApiCall]:

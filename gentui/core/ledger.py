@@ -7,10 +7,14 @@ organization. `other_spend` is the difference that gentui's own entries do not e
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 ZERO = Decimal(0)
+ENTRIES_CAP = 2_000  # entries kept for display; the totals count every entry ever written
+CHARGES_CAP = 5_000  # settled charges remembered (so a late event is not counted twice); open ones are kept
 
 
 @dataclass(frozen=True)
@@ -39,42 +43,64 @@ class CreditLedger:
     aura: Decimal | None = None
     baseline: Decimal | None = None
     organization_name: str = ""
-    entries: list[Entry] = field(default_factory=list)
+    entries: deque[Entry] = field(default_factory=lambda: deque(maxlen=ENTRIES_CAP))
+    written: int = 0  # entries ever written (`entries` keeps the newest)
     _charges: dict[str, _Charge] = field(default_factory=dict)
-    _baseline_as_of: int = 0  # entries the baseline reading already reflected
-    _reading_as_of: int = 0  # entries the last reading reflected
+    _spent: Decimal = ZERO
+    _kinds: Counter[str] = field(default_factory=Counter)
+    _baseline_spent: Decimal = ZERO  # what the session had spent when the baseline was read
+    _reading_spent: Decimal = ZERO  # ... and when the last balance was read
 
     # --- the server's side ---------------------------------------------------------------------
-    def mark(self) -> int:
+    def mark(self) -> Decimal:
         """Call before asking for the balance; pass the answer to `set_balance(as_of=...)`."""
-        return len(self.entries)
+        return self._spent
 
-    def set_balance(self, generic: Decimal, aura: Decimal, name: str = "", *, as_of: int | None = None) -> None:
-        """A balance read from the server, which reflects the first `as_of` entries (default: all).
+    def set_balance(self, generic: Decimal, aura: Decimal, name: str = "", *, as_of: Decimal | None = None) -> None:
+        """A balance read from the server, which reflects what the session had spent at `as_of` (default: now).
 
         Entries made while the reading was on its way are not in it: they are not counted against
         it, so a batch sending while the balance is read does not show up as "other" spend."""
-        as_of = len(self.entries) if as_of is None else min(as_of, len(self.entries))
+        spent = self._spent if as_of is None else as_of
         if self.baseline is None:
-            self.baseline, self._baseline_as_of = generic, as_of
-        self._reading_as_of = as_of
+            self.baseline, self._baseline_spent = generic, spent
+        self._reading_spent = spent
         self.generic, self.aura = generic, aura
         if name:
             self.organization_name = name
+
+    def since(self, written: int) -> list[Entry]:
+        """The entries written after the first `written` ones (those still kept)."""
+        n = min(self.written - written, len(self.entries))
+        return list(islice(reversed(self.entries), n))[::-1] if n > 0 else []
+
+    def _add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+        self.written += 1
+        self._spent += entry.amount
+        self._kinds[entry.kind] += 1
+
+    def _charge(self, generation_id: str, charge: _Charge) -> None:
+        self._charges.pop(generation_id, None)  # re-inserted: the newest last
+        self._charges[generation_id] = charge
+        if len(self._charges) > CHARGES_CAP + CHARGES_CAP // 10:
+            settled = [g for g, c in self._charges.items() if c.settled]
+            for gid in settled[: len(self._charges) - CHARGES_CAP]:
+                del self._charges[gid]
 
     # --- what gentui did ---------------------------------------------------------------------
     def precharge(self, generation_id: str, estimate: Decimal, note: str = "") -> None:
         if generation_id in self._charges and not self._charges[generation_id].settled:
             return  # a replayed answer (same Idempotency-Key): charged once
-        self._charges[generation_id] = _Charge(estimate)
-        self.entries.append(Entry("precharge", generation_id, estimate, note=note))
+        self._charge(generation_id, _Charge(estimate))
+        self._add(Entry("precharge", generation_id, estimate, note=note))
 
     def recharge(self, generation_id: str, amount: Decimal) -> None:
         charge = self._charges.get(generation_id)
         if charge is not None and not charge.settled:
             return
-        self._charges[generation_id] = _Charge(amount)
-        self.entries.append(Entry("recharge", generation_id, amount))
+        self._charge(generation_id, _Charge(amount))
+        self._add(Entry("recharge", generation_id, amount))
 
     def stopped(self, generation_id: str, estimate: Decimal) -> Decimal:
         """A stop by gentui: full refund of what the generation held. Returns the refund."""
@@ -82,8 +108,8 @@ class CreditLedger:
         if charge is not None and charge.settled:
             return ZERO
         amount = charge.charged if charge is not None else estimate
-        self._charges[generation_id] = _Charge(amount, settled=True)
-        self.entries.append(Entry("refund", generation_id, -amount, note="stop"))
+        self._charge(generation_id, _Charge(amount, settled=True))
+        self._add(Entry("refund", generation_id, -amount, note="stop"))
         return amount
 
     def terminal(self, generation_id: str, status: str, cost: Decimal | None) -> Entry | None:
@@ -98,7 +124,7 @@ class CreditLedger:
             entry = Entry("reconcile", generation_id, cost - charge.charged, estimated=False)
         else:
             entry = Entry("refund", generation_id, -charge.charged, note=status)
-        self.entries.append(entry)
+        self._add(entry)
         return entry
 
     def owns(self, generation_id: str) -> bool:
@@ -107,7 +133,7 @@ class CreditLedger:
     # --- figures for the header ----------------------------------------------------------------
     @property
     def session_spent(self) -> Decimal:
-        return sum((e.amount for e in self.entries), ZERO)
+        return self._spent
 
     @property
     def session_estimated(self) -> bool:
@@ -118,8 +144,7 @@ class CreditLedger:
     def other_spend(self) -> Decimal | None:
         if self.baseline is None or self.generic is None:
             return None
-        explained = sum((e.amount for e in self.entries[self._baseline_as_of:self._reading_as_of]), ZERO)
-        return (self.baseline - self.generic) - explained
+        return (self.baseline - self.generic) - (self._reading_spent - self._baseline_spent)
 
     def count(self, kind: str) -> int:
-        return sum(1 for e in self.entries if e.kind == kind)
+        return self._kinds[kind]

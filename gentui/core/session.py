@@ -23,6 +23,21 @@ from gentui.core.text import one_line, safe_text
 
 Emit = Callable[[object], None]
 MESSAGE_LIMIT = 500  # characters of a server's error message shown
+MODELS_CAP = 10_000  # generations whose sent model is remembered
+
+
+class Recent(dict):
+    """A dict that forgets its oldest keys beyond `cap` (memory stays bounded over long sessions)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+
+    def __setitem__(self, key, value) -> None:
+        self.pop(key, None)
+        super().__setitem__(key, value)
+        if len(self) > self.cap:
+            del self[next(iter(self))]
 
 
 def describe_error(exc: BaseException) -> str:
@@ -66,8 +81,7 @@ class Session:
         self.connection_reason = ""
         self.last_ok: float | None = None
         self._emit = emit or (lambda event: None)
-        self.idempotency_keys: dict[str, str] = {}  # generation id -> key that created it
-        self.generation_models: dict[str, str] = {}  # generation id -> model of the card sent from here
+        self.generation_models: Recent[str, str] = Recent(MODELS_CAP)  # generation id -> model of the card sent from here
         #: the last engine load, for the poller's pacing: (seconds fetching, CPU seconds reading,
         #: characters, seconds from the answer to the state showing it)
         self.engine_timing: tuple[float, float, int, float] | None = None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ class Paths:
     def temporary(cls) -> Paths:
         """All files under a fresh temporary directory (the demo's throwaway state and journal)."""
         root = Path(tempfile.mkdtemp(prefix="gentui-demo-"))
+        atexit.register(shutil.rmtree, root, True)  # thrown away when the process ends
         return default_paths({
             "HOME": str(root),
             "XDG_CONFIG_HOME": str(root / "config"),

@@ -83,3 +83,33 @@ def test_markup_is_left_as_text_and_long_strings_are_cut():
 
 def test_bidi_overrides_are_removed_but_rtl_text_stays():
     assert safe_text("abc\u202edef שלום") == "abcdef שלום"
+
+
+def test_the_ledger_keeps_bounded_memory_and_exact_totals():
+    from gentui.core import ledger as module
+
+    ledger = CreditLedger()
+    ledger.set_balance(D(10**9), D(0))
+    n = module.ENTRIES_CAP * 3
+    for i in range(n):
+        ledger.precharge(f"g{i}", D(2))
+        ledger.terminal(f"g{i}", "failed", None)  # refunded in full
+    ledger.precharge("last", D(7))
+    assert len(ledger.entries) == module.ENTRIES_CAP and ledger.written == 2 * n + 1
+    assert ledger.session_spent == D(7) and ledger.count("refund") == n  # totals count every entry
+    assert len(ledger._charges) <= module.CHARGES_CAP + module.CHARGES_CAP // 10
+    assert "last" in ledger._charges and ledger.session_estimated  # open charges are never dropped
+    assert [e.generation_id for e in ledger.since(ledger.written - 2)] == [f"g{n - 1}", "last"]
+    ledger.set_balance(D(10**9) - D(7), D(0))
+    assert ledger.other_spend == D(0)
+
+
+def test_recent_forgets_the_oldest_beyond_its_cap():
+    from gentui.core.session import Recent
+
+    recent = Recent(3)
+    for i in range(5):
+        recent[f"g{i}"] = i
+    recent["g2"] = 20  # set again: now the newest
+    recent["g5"] = 5
+    assert list(recent) == ["g4", "g2", "g5"]

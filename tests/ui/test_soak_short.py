@@ -4,10 +4,10 @@ The same `Soak` driver as `bench/soak.py`, against the simulator in-process on a
 (each tick moves it one second, so generations finish and stopped ones can continue) with the
 client's and the simulator's sleeps injected, so retries and latency spikes cost no wall time.
 Connections dropped after the server acted exist only over real HTTP (the bench has them); here a
-malformed answer after acting plays the same ambiguous part. The bench's bursts of 90 % 5xx are left
-out here: a single regenerate whose answer was lost and whose retries all failed stays an open
-intent the server charged (the app resends it only at the next start), and a burst makes that
-likely enough to turn this test into a coin toss; the bench counts those.
+malformed answer after acting plays the same ambiguous part. Bursts of 90 % 5xx come every 20
+simulated seconds: a single regenerate whose answer was lost and whose retries all failed stays
+uncertain until the app sends it again with the same key (on reconnect, or every 15 s), and the end
+of the soak waits for that, so such a charge is never lost.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ async def test_a_short_soak_under_faults_has_no_crash_no_double_charge_and_no_lo
     soak = soak_module.Soak(world.client, admin, agent_id=str(world.info["agent_id"]),
                             engine_id=str(world.info["engine_ids"][0]), base_url="http://sim/v1", journal=journal,
                             done=lambda: ticks[0] >= 80, rate=3.0, batch_size=30, tick=0.05, on_tick=on_tick,
-                            monotonic=world.clock.now, bursts=None, pause_chance=0.5,
+                            monotonic=world.clock.now, bursts=(20.0, 4.0), pause_chance=0.5,
                             clock=world.clock.now)
     counts = await soak.run()
     journal.close()
@@ -68,5 +68,6 @@ async def test_a_short_soak_under_faults_has_no_crash_no_double_charge_and_no_lo
     # it did soak: many generations, stops and continues, under faults that really fired
     assert counts.details["generations created"] >= 100, counts.details
     assert counts.details["faulted requests"] > 0, counts.details
+    assert int(counts.details.get("bursts", 0)) >= 2, counts.details
     assert counts.singles["stop"] > 0 and counts.batches >= 2, (counts.singles, counts.batches)
     assert counts.resumes > 0, counts  # paused batches went on with their keys

@@ -32,6 +32,7 @@ from gentui.ui.widgets.header import CreditsHeader, HeaderData
 #: the cell actions this screen owns (the app owns the global ones)
 SCREEN_ACTIONS = ("regenerate", "edit_regenerate", "edit_value", "stop", "continue", "pin", "render", "copy",
                   *MARK_ACTIONS, *MONITOR_ACTIONS)
+UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are retried (and on reconnect)
 
 
 def screen_bindings() -> list[Binding]:
@@ -54,6 +55,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
     def __init__(self) -> None:
         super().__init__()
         self._last_key: CellKey | None = None
+        self._resending = False
         self.monitor_init()
 
     def compose(self) -> ComposeResult:
@@ -73,6 +75,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
         self.refresh_colors()
         self.query_one(EngineGrid).focus()
         self.monitor_mount()
+        self.set_interval(UNCERTAIN_RETRY_SECONDS, self.resend_uncertain, name="resend-uncertain")
         self.app.start()
 
     def on_resize(self, event: object = None) -> None:
@@ -117,6 +120,8 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
             self.update_header()
         elif isinstance(event, ConnectionChanged):
             self.update_header()
+            if event.state == "ok":
+                self.resend_uncertain()
             if event.state == "auth":
                 self.notify(event.reason, title="Authentication", severity="error", timeout=15)
         elif isinstance(event, Notice):
@@ -308,6 +313,25 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
             self.app.push_screen(ConfirmScreen(plan), decided)
         else:
             decided(True)
+
+    def resend_uncertain(self) -> None:
+        """Charged POSTs whose answers were lost go out again, each with its own key: charged once."""
+        actions = self.app.actions
+        if actions is None or not actions.uncertain or self._resending:
+            return
+        self._resending = True
+
+        async def resend() -> None:
+            try:
+                settled, left = await actions.resend_uncertain()
+            finally:
+                self._resending = False
+            if settled:
+                waiting = f"; {left} still waiting for the server" if left else ""
+                self.notify(f"sent again with the same Idempotency-Key (charged once): {settled}{waiting}",
+                            title="Lost answers", markup=False)
+
+        self.run_worker(resend(), group="resend", exit_on_error=False)
 
     def run_action_worker(self, coro, name: str) -> None:
         async def guarded() -> None:
