@@ -21,6 +21,7 @@ from pathlib import Path
 
 VERSION = 1
 MAX_CHARS = 64_000_000  # an engine answer larger than this is not cached
+CHUNK = 1 << 20  # characters encoded and compressed at a time
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ class EngineCache:
             try:
                 os.fchmod(fd, 0o600)
                 with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5) as out:
-                    out.write(header.encode() + b"\n" + text.encode("utf-8", "surrogatepass"))
+                    out.write(header.encode() + b"\n")
+                    for start in range(0, len(text), CHUNK):  # never a second whole copy of a big engine
+                        out.write(text[start:start + CHUNK].encode("utf-8", "surrogatepass"))
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
