@@ -176,8 +176,8 @@ async def headless(rows: int, in_flight: int, worst: bool = False) -> dict[str, 
             if record.method == "GET" and "/vidsheet/" in record.path and "/cells/" not in record.path:
                 answered.append(time.perf_counter())
 
-        launch.client.on_request = on_request
         app = GentuiApp(launch)
+        app.request_observers.append(on_request)
         async with app.run_test(size=SIZE) as pilot:
             grid = app.main.query_one(EngineGrid)
             deadline = time.perf_counter() + 60

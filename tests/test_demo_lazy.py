@@ -9,17 +9,19 @@ import sys
 from pathlib import Path
 
 from gentui.sim.app import create_app
-from gentui.sim.lazy import LazySimTransport, demo_ids
+from gentui.sim.lazy import LazySimTransport
 from gentui.sim.options import SimOptions
+from gentui.sim.seed import demo_ids
 
 
-def test_building_the_demo_launch_does_not_import_the_simulator(tmp_path) -> None:
+def test_building_the_demo_launch_imports_neither_the_simulator_nor_the_http_stack(tmp_path) -> None:
     code = (
         "import sys, argparse, json\n"
         "from gentui.commands.cockpit import build_launch\n"
         "launch = build_launch(argparse.Namespace(demo=True))\n"
         "print(json.dumps([launch.agent_id, launch.engine_id,\n"
-        "                  sorted(m for m in sys.modules if m.startswith(('starlette', 'uvicorn', 'gentui.sim.app')))]))\n"
+        "                  sorted(m for m in sys.modules\n"
+        "                         if m.startswith(('starlette', 'uvicorn', 'httpx', 'gentui.sim.app', 'gentui.api.client')))]))\n"
     )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c"),
            "XDG_STATE_HOME": str(tmp_path / "s"), "XDG_DATA_HOME": str(tmp_path / "d")}

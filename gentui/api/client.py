@@ -33,19 +33,16 @@ from gentui.api.models import (
     Organization,
 )
 from gentui.api.retry import RetryPolicy
-from gentui.api.wire import (
-    NO_BODY,
-    ApiKeyAuth,
+from gentui.api.shapes import (
     RequestRecord,
-    Wire,
     check_key,
     engine_object,
     generation_answer,
     model_parser,
     object_text,
     parse_list,
-    seg,
 )
+from gentui.api.wire import NO_BODY, ApiKeyAuth, Wire, seg
 
 __all__ = ["GenClient", "RequestRecord"]
 

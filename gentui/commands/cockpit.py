@@ -46,7 +46,6 @@ def demo_env() -> dict[str, str]:
 
 def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
     """The app's Launch from the command line and the settings (raises ConfigError)."""
-    from gentui.api.client import GenClient
     from gentui.core.actions import Guards
     from gentui.core.poller import PollPolicy
     from gentui.ui.app import Launch
@@ -64,27 +63,48 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
         print(f"gentui: theme skipped: {error}", file=sys.stderr)
 
     agent_id, engine_id = settings.agent_id, settings.engine_id
+    made: list[Any] = []  # the client, once the app has made it (after its first frame)
     if demo:
-        from gentui.sim.lazy import LazySimTransport, demo_ids
         from gentui.sim.options import SimOptions
+        from gentui.sim.seed import demo_ids
 
         options = demo_options or SimOptions()
         demo_agent, demo_engine = demo_ids(options)  # the simulator itself is built on the first request
-        client = GenClient(DEMO_BASE_URL, options.api_key, transport=LazySimTransport(options),
-                           engine_prefix=settings.engine_prefix, generation_types=settings.generation_types)
         agent_id = getattr(args, "agent_id", None) or demo_agent  # the simulator's, not config's
         engine_id = getattr(args, "engine_id", None) or demo_engine
+
+        def make_client():
+            from gentui.api.client import GenClient
+            from gentui.sim.lazy import LazySimTransport
+
+            return GenClient(DEMO_BASE_URL, options.api_key, transport=LazySimTransport(options),
+                             engine_prefix=settings.engine_prefix, generation_types=settings.generation_types)
     else:
+        from gentui.api.shapes import check_key
+
         base_url = check_base_url(settings.base_url, settings.allow_insecure_http)
-        client = GenClient(base_url, settings.api_key_value(), engine_prefix=settings.engine_prefix,
-                           generation_types=settings.generation_types)
-        if state.engine_prefix and settings.engine_prefix == "auto" and state.last_base_url == base_url:
-            client.prefix = state.engine_prefix
+        try:
+            check_key(settings.api_key_value())
+        except ValueError as exc:
+            raise ConfigError(f"api_key: {exc}") from None
+
+        def make_client():
+            from gentui.api.client import GenClient
+
+            client = GenClient(base_url, settings.api_key_value(), engine_prefix=settings.engine_prefix,
+                               generation_types=settings.generation_types)
+            if state.engine_prefix and settings.engine_prefix == "auto" and state.last_base_url == base_url:
+                client.prefix = state.engine_prefix
+            return client
+
+    def client_factory():
+        made.append(make_client())
+        return made[-1]
 
     def on_engine(agent: str, engine: str, title: str) -> None:
         remember_engine(state, engine, title, agent, settings.base_url)
         state.last_agent_id, state.last_engine_id, state.last_base_url = agent, engine, settings.base_url
-        state.engine_prefix = client.prefix
+        state.engine_prefix = made[-1].prefix if made else state.engine_prefix
         try:
             save_state(state, paths)
         except OSError:
@@ -119,7 +139,7 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
     from gentui.core.journal import Journal
 
     return Launch(
-        client=client,
+        client_factory=client_factory,
         journal=Journal(paths.journal),
         base_url=DEMO_BASE_URL if demo else settings.base_url,
         agent_id=agent_id,

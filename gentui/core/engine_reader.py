@@ -17,7 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from gentui.api.coerce import lenient_list, to_id
 from gentui.api.models import Cell, Column, Engine, Row
-from gentui.api.wire import engine_object
+from gentui.api.shapes import engine_object
 from gentui.core.engine_text import CELLS_KEYS, COLUMNS_KEYS, JOB_KEYS, ROWS_KEYS, first_set, job_fields, walk_engine
 from gentui.core.state import CellKey, CellView, Changes, ColumnView, EngineState, RowView
 

@@ -10,11 +10,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from gentui.api import errors
-from gentui.api.client import GenClient
 from gentui.api.models import Agent, Organization
-from gentui.api.wire import describe_invalid
+from gentui.api.shapes import describe_invalid
 from gentui.core.engine_cache import EngineCache
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 from gentui.core.ledger import CreditLedger
@@ -22,6 +22,9 @@ from gentui.core.state import CellKey, Changes, EngineState, JobView
 from gentui.core.text import one_line, safe_text
 
 Emit = Callable[[object], None]
+if TYPE_CHECKING:
+    from gentui.api.client import GenClient
+
 MESSAGE_LIMIT = 500  # characters of a server's error message shown
 MODELS_CAP = 10_000  # generations whose sent model is remembered
 

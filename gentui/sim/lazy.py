@@ -1,7 +1,7 @@
 """The demo's simulator behind an httpx transport that builds it on the first request.
 
 `gentui --demo` must paint before the simulator (Starlette and its routes) is imported: the ids
-the client needs come from the seeded world alone (`demo_ids`), and the ASGI app is built in a
+the client needs come from the seeded world alone (`gentui.sim.seed.demo_ids`), and the ASGI app is built in a
 worker thread when the first request arrives, while the event loop goes on drawing.
 """
 
@@ -12,15 +12,7 @@ from typing import Any
 
 import httpx
 
-from gentui.sim.clock import SimTime, WallClock
 from gentui.sim.options import SimOptions
-from gentui.sim.seed import build_world
-
-
-def demo_ids(options: SimOptions) -> tuple[str, str]:
-    """(agent id, first engine id) of the world `create_app(options)` builds (same seed, same ids)."""
-    world = build_world(options, SimTime(WallClock(), options.speed), options.quiet)
-    return str(world.agent_id), str(world.engine_ids[0])
 
 
 class LazySimTransport(httpx.AsyncBaseTransport):

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from gentui.api import vocab
 from gentui.sim.build import DAY, FINAL_VIDEO, HOUR, STANDARD_COLUMNS, Builder, build_scaled, card_attributes
-from gentui.sim.clock import SimTime
+from gentui.sim.clock import SimTime, WallClock
 from gentui.sim.ledger import CreditLedger
 from gentui.sim.lifecycle import FAILED_REASONS
 from gentui.sim.model import COMPLETED, FAILED, STOPPED, Agent, Cell, Engine, Organization
@@ -160,3 +160,9 @@ def build_world(options: SimOptions, time: SimTime, quiet: bool) -> World:
         build_main(b, k)
     build_second(b)
     return world
+
+
+def demo_ids(options: SimOptions) -> tuple[str, str]:
+    """(agent id, first engine id) of the world `create_app(options)` builds (same seed, same ids)."""
+    world = build_world(options, SimTime(WallClock(), options.speed), options.quiet)
+    return str(world.agent_id), str(world.engine_ids[0])

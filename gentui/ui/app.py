@@ -12,7 +12,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from gentui.api.client import GenClient
 from gentui.api.errors import AuthError, GenApiError
 from gentui.core.actions import Actions, Guards
 from gentui.core.poller import Poller, PollPolicy
@@ -32,6 +31,10 @@ from gentui.keymap import BINDINGS as SPECS
 from gentui.keymap import MUTATING_IDS, effective_keys
 from gentui.ui.themes import DEFAULT_THEME
 
+if TYPE_CHECKING:
+    from gentui.api.client import GenClient
+    from gentui.api.shapes import RequestRecord
+
 GLOBAL_ACTIONS = {"quit": "quit", "help": "show_keys", "widget_help": "widget_help", "refresh": "refresh",
                   "switch_engine": "switch_engine"}
 
@@ -40,7 +43,8 @@ GLOBAL_ACTIONS = {"quit": "quit", "help": "show_keys", "widget_help": "widget_he
 class Launch:
     """Everything the app needs from the command line and the settings."""
 
-    client: GenClient
+    client: GenClient | None = None  # or, so that the first frame does not wait for the HTTP stack:
+    client_factory: Callable[[], GenClient] | None = None  # called once, by the start worker
     agent_id: str | None = None
     engine_id: str | None = None
     guards: Guards = field(default_factory=Guards)
@@ -103,6 +107,8 @@ class GentuiApp(App[None]):
         self.keys = effective_keys(launch.keymap)
         self._theme_ready = False
         self._resume_offered = False
+        self._client: GenClient | None = None
+        self.request_observers: list[Callable[[RequestRecord], None]] = []  # the API log
         for theme in launch.themes:  # before the first paint: styles are computed once, not twice
             self.register_theme(theme)
         wanted = launch.theme
@@ -122,6 +128,24 @@ class GentuiApp(App[None]):
         from gentui.ui.screens.main import MainScreen
 
         self.push_screen(MainScreen())  # its on_mount calls start()
+
+    @property
+    def client(self) -> GenClient:
+        """The API client, made on first use; every request it records goes to `request_observers`."""
+        if self._client is None:
+            launch = self.launch
+            client = launch.client if launch.client is not None else launch.client_factory()
+            previous = client.on_request
+
+            def observe(record: RequestRecord) -> None:
+                for observer in self.request_observers:
+                    observer(record)
+                if previous is not None:
+                    previous(record)
+
+            client.on_request = observe
+            self._client = client
+        return self._client
 
     def now(self) -> float:
         return self.launch.clock()
@@ -145,7 +169,9 @@ class GentuiApp(App[None]):
     # --- start-up: agent, engine, session --------------------------------------------------------------
     @work(group="start", exclusive=True, exit_on_error=False)
     async def start(self, agent_id: str | None = None, engine_id: str | None = None) -> None:
-        client = self.launch.client
+        if self._client is None:  # made in a thread: the HTTP stack imports while the first frame is written
+            await asyncio.to_thread(lambda: self.client)
+        client = self.client
         agent_id = agent_id or self.launch.agent_id
         engine_id = engine_id or self.launch.engine_id
         while agent_id is None or engine_id is None:
@@ -203,7 +229,7 @@ class GentuiApp(App[None]):
             self.poller.stop()
         if self._poll_worker is not None:
             self._poll_worker.cancel()
-        self.session = Session(self.launch.client, agent_id, engine_id, emit=self.post_core,
+        self.session = Session(self.client, agent_id, engine_id, emit=self.post_core,
                                clock=self.launch.clock, cache=self.launch.engine_cache)
         self.poller = Poller(self.session, self.launch.policy, monotonic=self.launch.monotonic)
         journal = self.launch.journal
@@ -291,7 +317,7 @@ class GentuiApp(App[None]):
     @work(group="start", exclusive=True, exit_on_error=False)
     async def switch_engine(self) -> None:
         try:
-            engine_id = await self.choose_engine(self.launch.client, self.session.agent_id)
+            engine_id = await self.choose_engine(self.client, self.session.agent_id)
         except GenApiError as exc:
             self.notify(f"engines: {describe_error(exc)}", severity="error", markup=False)
             return

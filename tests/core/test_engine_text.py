@@ -12,7 +12,7 @@ import pytest
 from gentui.api import errors
 from gentui.api.client import GenClient
 from gentui.api.models import Engine, Generation
-from gentui.api.wire import engine_object
+from gentui.api.shapes import engine_object
 from gentui.core.engine_text import job_fields, walk_engine
 from gentui.core.session import Session
 from gentui.core.state import EngineState, job_view, make_job

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gentui.api.wire import RequestRecord
+from gentui.api.shapes import RequestRecord
 from gentui.core.apilog import ApiLog
 from gentui.core.ledger import CreditLedger
 from gentui.core.view import IN_FLIGHT, GridView, parse_query

@@ -16,7 +16,10 @@ SIZE = (160, 48)
 
 
 def loaded(app) -> bool:
-    return app.session is not None and app.session.state.loaded and app.session.ledger.generic is not None
+    """The engine and the balance are in, and the grid has drawn them (core events arrive as messages)."""
+    if app.session is None or not app.session.state.loaded or app.session.ledger.generic is None:
+        return False
+    return app.main is not None and app.main.query_one(EngineGrid).row_count > 0
 
 
 async def goto(pilot, app, generation_type: str, row: int = 0):

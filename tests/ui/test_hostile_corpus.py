@@ -118,7 +118,8 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
     app, world, transport = hostile_app(tmp_path)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await wait_for(pilot, lambda: app.session is not None and app.session.state.loaded
-                       and app.session.ledger.organization_name, timeout=60, what="hostile engine loaded")
+                       and app.session.ledger.organization_name and app.screen.query_one(EngineGrid).row_count > 0,
+                       timeout=60, what="hostile engine loaded and drawn")
         state = app.session.state
         assert len(state.rows) == len(CORPUS["strings"]) + 1
         grid = app.screen.query_one(EngineGrid)
@@ -248,8 +249,8 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
 async def test_the_hostile_grid_is_clean_at_80x24(tmp_path):
     app, world, _ = hostile_app(tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.session is not None and app.session.state.loaded, timeout=60,
-                       what="loaded")
+        await wait_for(pilot, lambda: app.session is not None and app.session.state.loaded
+                       and app.screen.query_one(EngineGrid).row_count > 0, timeout=60, what="loaded and drawn")
         await pilot.pause(0.2)
         check_screen(app, "80x24 grid")
         # every row scrolled through at 80x24 (the 120x40 test visits every cell's detail)

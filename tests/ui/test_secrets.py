@@ -121,7 +121,7 @@ async def test_the_key_reaches_no_screen_log_file_or_crash_report(tmp_path, capl
             seen += [n.message for n in app._notifications]
 
             def crash() -> None:  # a crash with the client, the session and the launch in scope
-                client, session, launch = app.launch.client, app.session, app.launch  # noqa: F841
+                client, session, launch = app.client, app.session, app.launch  # noqa: F841
                 raise RuntimeError("boom")
 
             app.call_later(crash)
@@ -207,7 +207,7 @@ def test_plain_http_to_a_remote_host_is_allowed_when_asked(home, monkeypatch, ho
         home.config.write_text("allow_insecure_http = true\n")
         home.config.chmod(0o600)
     launch = build_launch(_cockpit_parser().parse_args(argv))
-    assert launch.client.base_url == url
+    assert launch.client_factory().base_url == url
 
 
 def test_loopback_lookalikes_are_not_loopback(home):

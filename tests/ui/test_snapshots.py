@@ -19,7 +19,8 @@ def frozen_app():
 async def settle(pilot) -> None:
     app = pilot.app
     for _ in range(400):
-        if app.session is not None and app.session.state.loaded and app.session.ledger.generic is not None:
+        if app.session is not None and app.session.state.loaded and app.session.ledger.generic is not None \
+                and app.screen.query_one(EngineGrid).row_count > 0:
             break
         await asyncio.sleep(0.01)
     app.poller.stop()

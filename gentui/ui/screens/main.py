@@ -76,7 +76,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
         self.query_one(EngineGrid).focus()
         self.monitor_mount()
         self.set_interval(UNCERTAIN_RETRY_SECONDS, self.resend_uncertain, name="resend-uncertain")
-        self.app.start()
+        self.call_after_refresh(self.app.start)  # the first frame first: the API client is made in there
 
     def on_resize(self, event: object = None) -> None:
         self.set_class(self.size.width < 130, "narrow")

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.widgets import Input
 
 from gentui.api.errors import GenApiError
-from gentui.api.wire import RequestRecord
+from gentui.api.shapes import RequestRecord
 from gentui.core.apilog import ApiLog
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 from gentui.core.session import describe_error, fmt_credits
@@ -57,16 +57,11 @@ class MonitorMixin:
         launch = app.launch
         self.notifier = Notifier(mode=getattr(launch, "notify", "toast"), write=self._terminal_write,
                                  monotonic=launch.monotonic)
-        client = launch.client
-        previous = client.on_request
-
         def observe(record: RequestRecord) -> None:
             session = app.session
             self.api_calls.add(record, session.ledger if session is not None else None)
-            if previous is not None:
-                previous(record)
 
-        client.on_request = observe
+        app.request_observers.append(observe)
         layout = dict(getattr(launch, "layout", None) or {})
         self._set_feeds(bool(layout.get("activity")), bool(layout.get("api_log")), remember=False)
         self.set_interval(FEED_REFRESH, self.refresh_feeds, name="feeds")
