@@ -221,12 +221,6 @@ async def headless(rows: int, in_flight: int, worst: bool = False) -> dict[str, 
             state, main = app.session.state, app.main
             import random
 
-            keys = random.Random(7).sample([k for k in state.cells if state.cells[k].latest is not None], 300)
-            if worst:  # every changed cell on screen
-                keys = [k for k in state.cells if state.cells[k].latest is not None][:300]
-            answers = [Generation.model_validate({"id": state.cells[k].latest.id, "status": "failed",
-                                                   "failed_reason": "bench"}) for k in keys]
-            await pilot.pause()
             frames: list[float] = []
             display = app._display
 
@@ -236,23 +230,37 @@ async def headless(rows: int, in_flight: int, worst: bool = False) -> dict[str, 
                 return result
 
             app._display = timed_display
-            started = time.perf_counter()
-            changes = None
-            for key, gen in zip(keys, answers, strict=True):
-                one = state.apply_generation(gen, key)
-                if changes is None:
-                    changes = one
-                else:
-                    changes.cells |= one.cells
-            applied = time.perf_counter()
-            main.handle_core(EngineChanged(changes))
-            handled = time.perf_counter()
-            while not frames and time.perf_counter() - handled < 5:
-                await asyncio.sleep(0.001)
-            painted = frames[0] if frames else time.perf_counter()
-            out["poll"] = painted - started
-            note(f"poll of {len(changes.cells)} cells ({'all on screen' if worst else 'anywhere in the engine'}): state {1000 * (applied - started):.0f} ms, grid patch "
-                 f"{1000 * (handled - applied):.0f} ms, repaint {1000 * (painted - handled):.0f} ms")
+            samples: list[tuple[float, float, float, float]] = []
+            with_jobs = [k for k in state.cells if state.cells[k].latest is not None]
+            for attempt, status in enumerate(("failed", "completed", "stopped", "failed", "completed")):
+                keys = random.Random(7 + attempt).sample(with_jobs, 300)
+                if worst:  # every changed cell on screen
+                    keys = with_jobs[:300]
+                answers = [Generation.model_validate({"id": state.cells[k].latest.id, "status": status,
+                                                       "failed_reason": "bench"}) for k in keys]
+                await pilot.pause(0.3)
+                frames.clear()
+                started = time.perf_counter()
+                changes = None
+                for key, gen in zip(keys, answers, strict=True):
+                    one = state.apply_generation(gen, key)
+                    if changes is None:
+                        changes = one
+                    else:
+                        changes.cells |= one.cells
+                applied = time.perf_counter()
+                main.handle_core(EngineChanged(changes))
+                handled = time.perf_counter()
+                while not frames and time.perf_counter() - handled < 5:
+                    await asyncio.sleep(0.001)
+                painted = frames[0] if frames else time.perf_counter()
+                samples.append((painted - started, applied - started, handled - applied, painted - handled))
+            samples.sort()
+            total, state_s, patch_s, paint_s = samples[len(samples) // 2]
+            out["poll"] = total
+            note(f"poll of 300 cells ({'all on screen' if worst else 'anywhere in the engine'}), median of "
+                 f"{len(samples)}: state {1000 * state_s:.0f} ms, grid patch {1000 * patch_s:.0f} ms, repaint "
+                 f"{1000 * paint_s:.0f} ms; all: {', '.join(f'{1000 * t[0]:.0f}' for t in samples)} ms")
     return out
 
 
@@ -276,7 +284,7 @@ def main() -> int:
         line("key press while polling", f"p50 {1000 * percentile(keys, 50):.0f} ms / p95 {1000 * p95:.0f} ms",
              "p95 <= 50 ms", p95 <= 0.05)
         poll = result["poll"]
-        line("applying a poll that changes 300 cells", f"{1000 * poll:.0f} ms (state, grid patch, repaint)",
+        line("applying a poll that changes 300 cells", f"{1000 * poll:.0f} ms (median of 5: state, grid patch, repaint)",
              "<= 80 ms", poll <= 0.08)
         if "worst" in only:
             worst = asyncio.run(headless(500, 0, worst=True))["poll"]
