@@ -134,6 +134,8 @@ class GentuiApp(App[None]):
         """The API client, made on first use; every request it records goes to `request_observers`."""
         if self._client is None:
             launch = self.launch
+            if launch.client is None and launch.client_factory is None:
+                raise ValueError("Launch needs a client or a client_factory")
             client = launch.client if launch.client is not None else launch.client_factory()
             previous = client.on_request
 
