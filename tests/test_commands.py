@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import socket
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from gentui.cli import main
-from gentui.config import FIELDS, Paths, default_paths, read_config_dict
+from gentui.config import FIELDS, Paths, read_config_dict
 from gentui.keymap import BINDINGS
 
 KEY = "gen-live-0123456789abcdefWXYZ"
 OTHER_KEY = "gen-live-fedcba9876543210QRST"
 SHOW_LINE = re.compile(r"^(\w+) = (.+)  # (default|config|env|cli|state)$")
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    """The process environment pointed at tmp_path: the user's real files and variables are out of reach."""
-    for var in list(os.environ):
-        if var.startswith(("GENTUI_", "GEN_API_", "XDG_")):
-            monkeypatch.delenv(var)
-    env = {
-        "HOME": str(tmp_path / "home"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
-    for var, value in env.items():
-        monkeypatch.setenv(var, value)
-    return default_paths(env)
 
 
 def write_config(paths: Paths, text: str) -> None:

@@ -12,31 +12,15 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 
 from gentui.cli import main
-from gentui.config import Paths, default_paths
 from gentui.core.export import FIELDS, render
 from gentui.core.journal import Journal
 from gentui.sim.options import SimOptions
 from gentui.sim.server import serve_in_thread
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    """The process environment pointed at tmp_path: the user's real files and variables are out of reach."""
-    for var in list(os.environ):
-        if var.startswith(("GENTUI_", "GEN_API_", "XDG_")):
-            monkeypatch.delenv(var)
-    env = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    for var, value in env.items():
-        monkeypatch.setenv(var, value)
-    return default_paths(env)
 
 
 @pytest.fixture(scope="module")

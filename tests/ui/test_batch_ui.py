@@ -245,17 +245,24 @@ def dead_pid() -> int:
     return child.pid
 
 
-async def test_the_start_up_prompt_resumes_a_dead_owners_intents_with_the_same_keys(tmp_path):
-    world = World(quiet=True)
+async def crashed_gentuis_journal(world: World, path, cells: int) -> tuple[Session, Journal, list[str]]:
+    """A journal owned by a gentui that died, holding unsent mass-regenerate intents for `cells` image cells."""
     session = Session(world.client(), str(world.info["agent_id"]), str(world.info["engine_ids"][0]))
     await session.load_engine()
     column = next(c.id for c in session.state.columns if c.generation_type == vocab.IMAGE_FROM_TEXT)
-    keys = [(r, column) for r in session.state.rows][:6]
-    path = tmp_path / "journal.sqlite3"
+    keys = [(r, column) for r in session.state.rows][:cells]
     dead = Journal(path, base_url=BASE_URL, agent_id=session.agent_id, engine_id=session.engine_id)
     dead.pid, dead.started = dead_pid(), 1.0  # the crashed gentui
     idems = [dead.begin("mass_regenerate", k, session.state.cells[k].cell_id, session.state.card(k),
                         estimate=Decimal(5)) for k in keys]
+    return session, dead, idems
+
+
+async def test_the_start_up_prompt_resumes_a_dead_owners_intents_with_the_same_keys(tmp_path):
+    world = World(quiet=True)
+    path = tmp_path / "journal.sqlite3"
+    session, dead, idems = await crashed_gentuis_journal(world, path, 6)
+    keys = [dead.get(i).key for i in idems]
     # the crash came after the server took the first one, before its answer reached the journal
     taken = dead.get(idems[0])
     gt, data = taken.card.body()

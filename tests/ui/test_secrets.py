@@ -6,10 +6,8 @@ from __future__ import annotations
 import gzip
 import io
 import logging
-import os
 import socket
 import traceback
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +17,7 @@ from rich.traceback import Traceback
 from gentui.api import errors
 from gentui.api.client import GenClient
 from gentui.cli import main
-from gentui.config import ConfigError, Paths, default_paths
+from gentui.config import ConfigError
 from gentui.core.engine_cache import EngineCache
 from gentui.core.journal import Journal
 from gentui.core.session import describe_error
@@ -50,19 +48,6 @@ def dead_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    for var in list(os.environ):
-        if var.startswith(("GENTUI_", "GEN_API_", "XDG_")):
-            monkeypatch.delenv(var)
-    env = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    for var, value in env.items():
-        monkeypatch.setenv(var, value)
-    return default_paths(env)
 
 
 # --- errors and tracebacks ------------------------------------------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import re
 import stat
-from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -17,17 +15,16 @@ from textual.command import CommandList, CommandPalette
 
 from gentui.api import vocab
 from gentui.cli import _cockpit_parser, main
-from gentui.config import Paths, default_paths, read_config_dict
+from gentui.config import Paths, read_config_dict
 from gentui.core.actions import Guards
 from gentui.core.journal import Journal
-from gentui.core.session import Session
 from gentui.keymap import MUTATING_IDS, effective_keys
 from gentui.ui.app import GentuiApp
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.themes import load_themes
 
 from .conftest import World, make_app, wait_for
-from .test_batch_ui import dead_pid
+from .test_batch_ui import crashed_gentuis_journal
 from .test_cockpit import SIZE, goto, loaded
 
 #: CONTRACTS.md section 3: every binding that spends, stops or edits
@@ -35,20 +32,6 @@ CONTRACT_MUTATING = {"regenerate", "edit_regenerate", "edit_value", "stop", "con
                      "mass_regenerate", "bulk_stop"}
 #: what Rich draws around every SVG screenshot (window buttons, default text), whatever the app does
 SVG_CHROME = {"#ff5f57", "#febc2e", "#28c840", "#c5c8c6"}
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    """The process environment pointed at tmp_path: the user's real files and variables are out of reach."""
-    for var in list(os.environ):
-        if var.startswith(("GENTUI_", "GEN_API_", "XDG_")) or var == "NO_COLOR":
-            monkeypatch.delenv(var)
-    env = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    for var, value in env.items():
-        monkeypatch.setenv(var, value)
-    return default_paths(env)
 
 
 @pytest.fixture
@@ -229,15 +212,8 @@ async def test_readonly_refuses_every_mutating_binding_with_the_reason_and_sends
 
 async def test_readonly_does_not_resend_what_an_earlier_gentui_left_unsent(tmp_path: Path) -> None:
     world = World(quiet=True)
-    session = Session(world.client(), str(world.info["agent_id"]), str(world.info["engine_ids"][0]))
-    await session.load_engine()
-    column = next(c.id for c in session.state.columns if c.generation_type == vocab.IMAGE_FROM_TEXT)
-    keys = [(r, column) for r in session.state.rows][:2]
     path = tmp_path / "journal.sqlite3"
-    dead = Journal(path, base_url="http://sim/v1", agent_id=session.agent_id, engine_id=session.engine_id)
-    dead.pid, dead.started = dead_pid(), 1.0  # a crashed gentui
-    for k in keys:
-        dead.begin("mass_regenerate", k, session.state.cells[k].cell_id, session.state.card(k), estimate=Decimal(5))
+    _, dead, _ = await crashed_gentuis_journal(world, path, 2)
     dead.close()
     await world.post("reset", {"quiet": True})  # forget the set-up's requests
 
