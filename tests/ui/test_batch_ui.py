@@ -16,7 +16,7 @@ from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader
 
-from .conftest import World, make_app, wait_for
+from .conftest import World, _no_sleep, make_app, wait_for
 from .test_cockpit import SIZE, goto, loaded
 
 NO_WARN = Guards(low_balance_warning=Decimal(0))
@@ -312,3 +312,37 @@ async def test_render_says_it_started_and_what_it_costs(quiet_world):
                        what="the render toast")
         assert f"(~{fmt_credits(costs.RENDER_COST)} credits)" in next(n for n in notes(app) if "render" in n)
         assert list((await charges(quiet_world)).values()) == [1]
+
+
+# --- a lost answer -----------------------------------------------------------------------------------------------
+async def test_a_lost_answer_is_explained_and_sent_again_with_its_key_charged_once(quiet_world):
+    from gentui.api.client import GenClient
+    from tests.core.test_uncertain import LossyTransport
+
+    transport = LossyTransport(quiet_world.app)
+    client = GenClient("http://sim/v1", quiet_world.info["api_key"], transport=transport, sleep=_no_sleep)
+    app = make_app(quiet_world, guards=NO_WARN)
+    app.launch.client = client  # answers to POSTs can be lost on the way back
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await start(pilot, app)
+        before = await quiet_world.balance()
+        key = await goto(pilot, app, vocab.TEXT)
+        transport.lose = True
+        for _ in range(2):  # pressed again while answers are still lost: the same key goes out
+            await pilot.press("r")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+            await pilot.press("y")
+            await wait_for(pilot, lambda: any("sends it again with the same Idempotency-Key" in n for n in notes(app)),
+                           what="the lost-answer toast")
+            app.clear_notifications()
+        assert len(app.actions.uncertain) == 1
+        [idem] = app.actions.uncertain
+        assert await charges(quiet_world) == {idem: 1}
+
+        transport.lose = False
+        app.main.resend_uncertain()  # what reconnecting (or the 15 s timer) does
+        await wait_for(pilot, lambda: not app.actions.uncertain, what="the resend")
+        await wait_for(pilot, lambda: any("charged once" in n for n in notes(app)), what="the resend toast")
+        assert await charges(quiet_world) == {idem: 1}
+        assert app.session.state.cells[key].jobs  # the generation the server made is on the grid
+        assert await quiet_world.balance() < before

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from gentui.api.errors import GenApiError
-from gentui.core.actions import READONLY_REASON, Plan, Refusal
+from gentui.core.actions import READONLY_REASON, Plan, Refusal, refused
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 from gentui.core.session import describe_error
 from gentui.core.state import CellKey
@@ -32,6 +32,7 @@ from gentui.ui.widgets.header import CreditsHeader, HeaderData
 #: the cell actions this screen owns (the app owns the global ones)
 SCREEN_ACTIONS = ("regenerate", "edit_regenerate", "edit_value", "stop", "continue", "pin", "render", "copy",
                   *MARK_ACTIONS, *MONITOR_ACTIONS)
+CHARGED_ACTIONS = ("regenerate", "edit_regenerate", "render", "continue")  # POSTs sent with an Idempotency-Key
 UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are retried (and on reconnect)
 
 
@@ -338,7 +339,11 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
             try:
                 await coro
             except GenApiError as exc:
-                self.notify(f"{name}: {describe_error(exc)}", severity="error", timeout=10, markup=False)
+                message = f"{name}: {describe_error(exc)}"
+                if name in CHARGED_ACTIONS and not refused(exc):
+                    message += ("\nThe server may have acted: gentui sends it again with the same "
+                                "Idempotency-Key once the server answers (it is never charged twice).")
+                self.notify(message, severity="error", timeout=10, markup=False)
             finally:
                 self.app.wake_poller(credits=True)
 

@@ -49,6 +49,7 @@ elapsed time and model while a generation is in flight.
 
     # --- scrolling ------------------------------------------------------------------------------
     def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        # DataTable's own hook (textual is pinned, pyproject.toml); the snapshot tests show the result
         super()._scroll_cursor_into_view(animate=False)
         self._snap_to_column()
 
