@@ -141,7 +141,7 @@ def note(text: str) -> None:
 def compile_bytecode() -> None:
     """Compile gentui and its dependencies into PYCACHE once, so measured starts are warm."""
     modules = ("gentui.cli, gentui.commands.cockpit, gentui.ui.app, gentui.ui.screens.main, gentui.sim.app, "
-               "gentui.sim.serve, textual.widgets")
+               "gentui.commands.sim, textual.widgets")
     subprocess.run([PYTHON, "-c", f"import {modules}"], cwd=ROOT, env=bench_env(), check=True)
 
 

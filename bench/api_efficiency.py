@@ -36,10 +36,10 @@ from _common import line, note, percentile, sim_process
 
 from gentui.api import errors, vocab
 from gentui.api.client import GenClient
+from gentui.core.engine_state import EngineState
 from gentui.core.events import EngineChanged
 from gentui.core.poller import Poller, PollPolicy
 from gentui.core.session import Session
-from gentui.core.state import EngineState
 from gentui.sim.lifecycle import fate
 
 SEED = 7

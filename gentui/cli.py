@@ -20,7 +20,7 @@ EXIT_BROKEN_PIPE = 1  # the reader of our output went away (Python's documented 
 
 #: subcommand -> (module, help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "sim": ("gentui.sim.serve", "serve the GEN API simulator"),
+    "sim": ("gentui.commands.sim", "serve the GEN API simulator"),
     "config": ("gentui.commands.config_cmd", "show, locate or set settings"),
     "login": ("gentui.commands.login", "store an API key after checking it"),
     "keys": ("gentui.commands.keys", "list every key binding"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gentui.config import Paths, default_paths
+from gentui.settings import Paths, default_paths
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
+from gentui.action_table import BINDINGS
 from gentui.cli import main
-from gentui.config import FIELDS, Paths, read_config_dict
-from gentui.keymap import BINDINGS
+from gentui.settings import FIELDS, Paths, read_config_dict
 
 KEY = "gen-live-0123456789abcdefWXYZ"
 OTHER_KEY = "gen-live-fedcba9876543210QRST"

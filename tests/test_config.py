@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from gentui.config import (
+from gentui.settings import (
     AppState,
     ConfigError,
     Paths,

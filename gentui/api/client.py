@@ -20,6 +20,15 @@ import httpx
 
 from gentui import __version__
 from gentui.api import errors, vocab
+from gentui.api.answers import (
+    RequestRecord,
+    check_key,
+    engine_object,
+    generation_answer,
+    model_parser,
+    object_text,
+    parse_list,
+)
 from gentui.api.models import (
     Agent,
     Cell,
@@ -33,16 +42,7 @@ from gentui.api.models import (
     Organization,
 )
 from gentui.api.retry import RetryPolicy
-from gentui.api.shapes import (
-    RequestRecord,
-    check_key,
-    engine_object,
-    generation_answer,
-    model_parser,
-    object_text,
-    parse_list,
-)
-from gentui.api.wire import NO_BODY, ApiKeyAuth, Wire, seg
+from gentui.api.transport import NO_BODY, ApiKeyAuth, Wire, seg
 
 __all__ = ["GenClient", "RequestRecord"]
 

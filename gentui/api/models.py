@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from gentui.api import vocab
-from gentui.api.coerce import (
+from gentui.api.fields import (
     Attrs,
     Id,
     LowerStr,

@@ -9,7 +9,7 @@ import sys
 from decimal import Decimal
 from typing import Any
 
-from gentui.config import (
+from gentui.settings import (
     ConfigError,
     Paths,
     check_base_url,
@@ -80,7 +80,7 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
             return GenClient(DEMO_BASE_URL, options.api_key, transport=LazySimTransport(options),
                              engine_prefix=settings.engine_prefix, generation_types=settings.generation_types)
     else:
-        from gentui.api.shapes import check_key
+        from gentui.api.answers import check_key
 
         base_url = check_base_url(settings.base_url, settings.allow_insecure_http)
         try:
@@ -111,7 +111,7 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
             pass
 
     def on_theme(name: str) -> None:
-        from gentui.config import set_theme
+        from gentui.settings import set_theme
 
         if demo:  # the demo reads the user's config.toml but never writes it
             return
@@ -170,8 +170,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"gentui: {exc}", file=sys.stderr)
         return 2
-    from gentui.commands.lifetime import ExitGuard
     from gentui.ui.app import GentuiApp
+    from gentui.ui.lifetime import ExitGuard
 
     app = GentuiApp(launch)
     journal = launch.journal

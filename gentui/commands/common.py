@@ -10,7 +10,7 @@ from typing import Any
 
 from gentui.api import errors
 from gentui.cli import EXIT_AUTH, EXIT_NOT_FOUND, EXIT_UNREACHABLE, EXIT_USAGE, add_connection_options
-from gentui.config import ConfigError, check_base_url, load_settings
+from gentui.settings import ConfigError, check_base_url, load_settings
 
 
 def configure_connection(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +56,7 @@ def run_with_client(args: argparse.Namespace, body: Callable[[Any, Any, str], Aw
     try:
         return asyncio.run(main())
     except errors.GenApiError as exc:
-        from gentui.core.session import describe_error
+        from gentui.core.formatting import describe_error
 
         print(f"gentui: {describe_error(exc)}", file=sys.stderr)
         return exit_code(exc)

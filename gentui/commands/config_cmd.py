@@ -7,7 +7,16 @@ import sys
 from typing import Any
 
 from gentui.cli import EXIT_OK, EXIT_USAGE
-from gentui.config import FIELDS, ConfigError, Paths, default_paths, display_path, load_settings, redact, set_config_key
+from gentui.settings import (
+    FIELDS,
+    ConfigError,
+    Paths,
+    default_paths,
+    display_path,
+    load_settings,
+    redact,
+    set_config_key,
+)
 from gentui.settings.schema import parse_text, show_value
 
 UNSET = "(unset)"

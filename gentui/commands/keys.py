@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gentui.action_table import BINDINGS, display_key, effective_keys
 from gentui.cli import EXIT_OK, EXIT_USAGE
-from gentui.config import ConfigError, load_settings
-from gentui.keymap import BINDINGS, display_key, effective_keys
+from gentui.settings import ConfigError, load_settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

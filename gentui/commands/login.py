@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gentui.cli import EXIT_AUTH, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
-from gentui.config import ConfigError, check_base_url, display_path, load_settings, update_config
+from gentui.settings import ConfigError, check_base_url, display_path, load_settings, update_config
 from gentui.settings.schema import is_loopback
 
 
@@ -60,7 +60,7 @@ async def check_key(base_url: str, api_key: str) -> Any:
 def run(args: argparse.Namespace) -> int:
     from gentui.api import errors
     from gentui.commands.common import exit_code
-    from gentui.core.session import describe_error
+    from gentui.core.formatting import describe_error
     from gentui.core.text import safe_text
 
     cli = {"base_url": args.base_url, "allow_insecure_http": args.allow_insecure_http}

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gentui.commands.common import configure_connection, run_with_client
-from gentui.config import default_paths
-from gentui.core.state import EngineState
+from gentui.core.engine_state import EngineState
+from gentui.settings import default_paths
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -16,8 +16,9 @@ from typing import Protocol, TypeVar
 from gentui.api import costs, errors, vocab
 from gentui.core.card import Card, attributes_patch
 from gentui.core.events import CreditsChanged, EngineChanged, Notice
-from gentui.core.session import Session, fmt_credits
-from gentui.core.state import CellKey, CellView, JobView
+from gentui.core.formatting import fmt_credits
+from gentui.core.session import Session
+from gentui.core.views import CellKey, CellView, JobView
 
 T = TypeVar("T")
 

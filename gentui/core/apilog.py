@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from gentui.api.shapes import RequestRecord
+from gentui.api.answers import RequestRecord
 
 
 @dataclass

@@ -21,9 +21,11 @@ from typing import Any
 from gentui.api import errors, vocab
 from gentui.core.actions import Actions, Guards, Refusal
 from gentui.core.card import Card
+from gentui.core.engine_state import EngineState
 from gentui.core.events import CreditsChanged, EngineChanged, Notice
-from gentui.core.session import Session, fmt_credits
-from gentui.core.state import CellKey, EngineState
+from gentui.core.formatting import fmt_credits
+from gentui.core.session import Session
+from gentui.core.views import CellKey
 
 ZERO = Decimal(0)
 RATE_WARMUP_SECONDS = 2.0  # no rate or ETA is shown before this many seconds and sends

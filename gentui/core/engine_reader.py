@@ -15,11 +15,12 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
-from gentui.api.coerce import lenient_list, to_id
+from gentui.api.answers import engine_object
+from gentui.api.fields import lenient_list, to_id
 from gentui.api.models import Cell, Column, Engine, Row
-from gentui.api.shapes import engine_object
+from gentui.core.engine_state import EngineState
 from gentui.core.engine_text import CELLS_KEYS, COLUMNS_KEYS, JOB_KEYS, ROWS_KEYS, first_set, job_fields, walk_engine
-from gentui.core.state import CellKey, CellView, Changes, ColumnView, EngineState, RowView
+from gentui.core.views import CellKey, CellView, Changes, ColumnView, RowView
 
 
 async def read_engine_text(state: EngineState, text: str, slice_seconds: float) -> Changes:

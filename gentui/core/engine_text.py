@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from gentui.api.coerce import to_datetime, to_id, to_money, to_opt_str
+from gentui.api.fields import to_datetime, to_id, to_money, to_opt_str
 from gentui.api.models import GenerationStatus, _result
 
 ROWS_KEYS = ("spreadsheet_rows", "rows")
@@ -139,7 +139,7 @@ _STATUS = {s.value: s.value for s in GenerationStatus}
 def job_fields(data: Any) -> dict[str, Any] | None:
     """A generation dict read like `Generation.model_validate` (None where the model would refuse it).
 
-    Returns the fields `gentui.core.state` keeps: id, status, user_job_type, result, failed_reason,
+    Returns the fields `gentui.core.engine_state` keeps: id, status, user_job_type, result, failed_reason,
     outputs [(url, object_type)], execution_cost, created_at / updated_at as epoch seconds.
     """
     if not isinstance(data, dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gentui.core.state import Changes
+from gentui.core.views import Changes
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from gentui.api import errors, vocab
 from gentui.core.session import Session
-from gentui.core.state import CellKey, JobView
+from gentui.core.views import CellKey, JobView
 
 
 @dataclass

@@ -13,19 +13,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from gentui.api import errors
+from gentui.api.answers import describe_invalid
 from gentui.api.models import Agent, Organization
-from gentui.api.shapes import describe_invalid
 from gentui.core.engine_cache import EngineCache
+from gentui.core.engine_state import EngineState
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
+from gentui.core.formatting import describe_error, fmt_credits, format_duration
 from gentui.core.ledger import CreditLedger
-from gentui.core.state import CellKey, Changes, EngineState, JobView
-from gentui.core.text import one_line, safe_text
+from gentui.core.views import CellKey, Changes, JobView
 
 Emit = Callable[[object], None]
 if TYPE_CHECKING:
     from gentui.api.client import GenClient
 
-MESSAGE_LIMIT = 500  # characters of a server's error message shown
 MODELS_CAP = 10_000  # generations whose sent model is remembered
 
 
@@ -42,17 +42,6 @@ class Recent(dict):
         if len(self) > self.cap:
             del self[next(iter(self))]
 
-
-def describe_error(exc: BaseException) -> str:
-    """An error in words, with what to do next (never the key)."""
-    if isinstance(exc, errors.GenApiError):
-        hint = getattr(exc, "hint", "") or ""
-        text = safe_text(exc.message, MESSAGE_LIMIT) or type(exc).__name__  # the server's words: made safe
-        if exc.status:
-            code = one_line(exc.error_code, 60)
-            text = f"{text} (HTTP {exc.status}{', ' + code if code else ''})"
-        return f"{text}. {hint}".strip().rstrip(".") + ("." if hint else "")
-    return safe_text(f"{type(exc).__name__}: {exc}", MESSAGE_LIMIT)
 
 
 class Session:
@@ -243,25 +232,3 @@ class Session:
 
 def _severity(job: JobView) -> str:
     return {"failed": "error", "stopped": "warning"}.get(job.status, "information")
-
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def fmt_credits(value: Decimal | float | None, *, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    d = Decimal(str(value)).quantize(Decimal("0.01"))
-    text = f"{d:,.2f}".rstrip("0").rstrip(".") if d != d.to_integral() else f"{d:,.0f}"
-    if signed and d > 0:
-        text = "+" + text
-    return text
-

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from gentui.settings.app_state import load_state
 from gentui.settings.files import read_config_dict
 from gentui.settings.paths import Paths, default_paths, display_path
 from gentui.settings.schema import (
@@ -26,7 +27,6 @@ from gentui.settings.schema import (
     suggest,
     unknown_key,
 )
-from gentui.settings.state import load_state
 
 #: the official tools' variables; `GENTUI_<KEY>` works for every key and wins over these
 ENV_ALIASES = {"GEN_API_KEY": "api_key", "GEN_API_BASE_URL": "base_url"}

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 
-from gentui.keymap import BINDING_IDS
+from gentui.action_table import BINDING_IDS
 
 DEFAULT_BASE_URL = "https://api.gen.pro/v1"
 POLL_FLOOR = 1.0

@@ -21,19 +21,20 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
+from gentui.action_table import BINDINGS as SPECS
+from gentui.action_table import MUTATING_IDS, effective_keys
 from gentui.api.errors import AuthError, GenApiError
 from gentui.core.actions import Actions, Guards
+from gentui.core.formatting import describe_error
 from gentui.core.poller import Poller, PollPolicy
-from gentui.core.session import Session, describe_error
-from gentui.core.state import CellView
+from gentui.core.session import Session
 from gentui.core.text import one_line, safe_text
-from gentui.keymap import BINDINGS as SPECS
-from gentui.keymap import MUTATING_IDS, effective_keys
+from gentui.core.views import CellView
 from gentui.ui.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:
+    from gentui.api.answers import RequestRecord
     from gentui.api.client import GenClient
-    from gentui.api.shapes import RequestRecord
 
 GLOBAL_ACTIONS = {"quit": "quit", "help": "show_keys", "widget_help": "widget_help", "refresh": "refresh",
                   "switch_engine": "switch_engine"}
@@ -284,7 +285,7 @@ class GentuiApp(App[None]):
 
     def get_system_commands(self, screen):  # Textual calls it with the screen the palette opened on
         """The command palette: Textual's commands, then every gentui action that makes sense now."""
-        from gentui.ui.commands import gentui_commands
+        from gentui.ui.palette import gentui_commands
 
         yield from super().get_system_commands(screen)
         yield from gentui_commands(self, screen)

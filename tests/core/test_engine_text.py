@@ -10,12 +10,13 @@ import httpx
 import pytest
 
 from gentui.api import errors
+from gentui.api.answers import engine_object
 from gentui.api.client import GenClient
 from gentui.api.models import Engine, Generation
-from gentui.api.shapes import engine_object
+from gentui.core.engine_state import EngineState
 from gentui.core.engine_text import job_fields, walk_engine
 from gentui.core.session import Session
-from gentui.core.state import EngineState, job_view, make_job
+from gentui.core.views import job_view, make_job
 from gentui.sim.app import create_app
 from gentui.sim.clock import ManualClock
 from gentui.sim.options import SimOptions

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gentui.api.shapes import RequestRecord
+from gentui.api.answers import RequestRecord
 from gentui.core.apilog import ApiLog
 from gentui.core.ledger import CreditLedger
-from gentui.core.view import IN_FLIGHT, GridView, parse_query
+from gentui.core.rows import IN_FLIGHT, GridView, parse_query
 
 
 def test_the_query_language():

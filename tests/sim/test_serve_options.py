@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from gentui.sim import serve
+from gentui.commands import sim as serve
 from gentui.sim.options import SimOptions
 
 
@@ -55,7 +55,7 @@ def test_the_simulator_never_imports_textual_or_the_clients_models() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, gentui.sim.app, gentui.sim.server, gentui.sim.serve, gentui.sim.testing; "
+    code = ("import sys, gentui.sim.app, gentui.sim.server, gentui.commands.sim, gentui.sim.testing; "
             "bad = [m for m in sys.modules if m.startswith('textual') or m in ('gentui.api.models', "
             "'gentui.api.client')]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -9,8 +9,9 @@ from decimal import Decimal
 from gentui.api import costs, vocab
 from gentui.core.actions import Guards
 from gentui.core.batch import CostBook
+from gentui.core.formatting import fmt_credits
 from gentui.core.journal import Journal
-from gentui.core.session import Session, fmt_credits
+from gentui.core.session import Session
 from gentui.ui.screens.batch import BatchBar, BatchControl, BatchDialog
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid

@@ -158,7 +158,7 @@ async def test_the_card_editor_refuses_a_bad_duration(quiet_world):
 
 
 async def test_readonly_refuses_every_mutating_binding(quiet_world):
-    from gentui.keymap import MUTATING_IDS, effective_keys
+    from gentui.action_table import MUTATING_IDS, effective_keys
 
     app = make_app(quiet_world, guards=Guards(readonly=True))
     keys = effective_keys()

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from gentui.api import vocab
 from gentui.core.actions import Guards
+from gentui.core.formatting import fmt_credits
 from gentui.core.journal import Journal
-from gentui.core.session import fmt_credits
 from gentui.ui.notify import BEL, Notifier, clean, desktop_protocol, desktop_sequence
 from gentui.ui.screens.export import ExportScreen
 from gentui.ui.screens.modals import ConfirmScreen
@@ -173,7 +173,7 @@ async def test_sort_cycles_and_the_cursor_stays_on_its_cell(quiet_world):
         assert grid.current_key == key
         await pilot.press("o")  # cost: the costliest row first
         await pilot.pause()
-        from gentui.core.view import row_cost
+        from gentui.core.rows import row_cost
 
         costs = [row_cost(state, r) for r in shown_rows(app)]
         assert costs == sorted(costs, reverse=True)

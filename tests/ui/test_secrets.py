@@ -17,10 +17,10 @@ from rich.traceback import Traceback
 from gentui.api import errors
 from gentui.api.client import GenClient
 from gentui.cli import main
-from gentui.config import ConfigError
 from gentui.core.engine_cache import EngineCache
+from gentui.core.formatting import describe_error
 from gentui.core.journal import Journal
-from gentui.core.session import describe_error
+from gentui.settings import ConfigError
 from gentui.ui.app import GentuiApp, Launch
 from gentui.ui.widgets.header import CreditsHeader
 

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from textual.command import CommandList, CommandPalette
 
+from gentui.action_table import MUTATING_IDS, effective_keys
 from gentui.api import vocab
 from gentui.cli import _cockpit_parser, main
-from gentui.config import Paths, read_config_dict
 from gentui.core.actions import Guards
 from gentui.core.journal import Journal
-from gentui.keymap import MUTATING_IDS, effective_keys
+from gentui.settings import Paths, read_config_dict
 from gentui.ui.app import GentuiApp
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.themes import load_themes

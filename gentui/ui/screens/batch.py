@@ -12,13 +12,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static, TextArea
 
+from gentui.action_table import display_key
 from gentui.api import vocab
 from gentui.core.actions import Refusal
 from gentui.core.batch import BatchPlan, Progress
 from gentui.core.card import CardError, validate_card
-from gentui.core.session import format_duration
+from gentui.core.formatting import format_duration
 from gentui.core.text import safe_text
-from gentui.keymap import display_key
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 

@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 
 from gentui.api import costs, vocab
 from gentui.core.card import Card, CardError, missing_required, validate_card
-from gentui.core.session import fmt_credits
+from gentui.core.formatting import fmt_credits
 from gentui.core.text import safe_text
 
 

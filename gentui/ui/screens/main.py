@@ -11,13 +11,13 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
+from gentui.action_table import BINDINGS as SPECS
+from gentui.action_table import MUTATING_IDS
 from gentui.api.errors import GenApiError
 from gentui.core.actions import READONLY_REASON, Plan, Refusal, refused
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
-from gentui.core.session import describe_error
-from gentui.core.state import CellKey
-from gentui.keymap import BINDINGS as SPECS
-from gentui.keymap import MUTATING_IDS
+from gentui.core.formatting import describe_error
+from gentui.core.views import CellKey
 from gentui.ui.screens.batch import BatchBar
 from gentui.ui.screens.card_editor import CardEditor
 from gentui.ui.screens.marks import MARK_ACTIONS, MarksMixin
@@ -88,7 +88,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
         return self.app.session
 
     def refresh_colors(self) -> None:
-        from gentui.ui.render import palette
+        from gentui.ui.look import palette
 
         colors = palette(self.app.get_css_variables())
         for widget in (self.query_one(EngineGrid), self.query_one(CellDetail), self.query_one(CreditsHeader)):

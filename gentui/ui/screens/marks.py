@@ -7,8 +7,8 @@ from decimal import Decimal
 from gentui.api.errors import GenApiError
 from gentui.core.actions import READONLY_REASON, Plan, Refusal
 from gentui.core.batch import BatchRunner, CostBook, Progress, plan_batch
-from gentui.core.session import describe_error, fmt_credits
-from gentui.core.state import CellKey
+from gentui.core.formatting import describe_error, fmt_credits
+from gentui.core.views import CellKey
 from gentui.ui.screens.batch import BatchBar, BatchControl, BatchDialog
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid

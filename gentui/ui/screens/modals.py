@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from gentui.action_table import BINDINGS, display_key
 from gentui.core.actions import Plan
 from gentui.core.text import one_line, safe_text
-from gentui.keymap import BINDINGS, display_key
 
 
 class ConfirmScreen(ModalScreen[bool]):

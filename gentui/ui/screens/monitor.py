@@ -16,13 +16,13 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import Input
 
+from gentui.api.answers import RequestRecord
 from gentui.api.errors import GenApiError
-from gentui.api.shapes import RequestRecord
 from gentui.core.apilog import ApiLog
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
-from gentui.core.session import describe_error, fmt_credits
-from gentui.core.state import CellKey, JobView
-from gentui.core.view import SORT_LABELS, GridView, ViewIndex, changed_within
+from gentui.core.formatting import describe_error, fmt_credits
+from gentui.core.rows import SORT_LABELS, GridView, ViewIndex, changed_within
+from gentui.core.views import CellKey, JobView
 from gentui.ui.notify import Notifier
 from gentui.ui.widgets.feeds import ActivityLog, ActivityPanel, ApiLogPanel, Feeds
 from gentui.ui.widgets.filterbar import FilterBar, FilterInput

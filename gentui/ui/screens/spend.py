@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from gentui.core.session import fmt_credits
+from gentui.core.formatting import fmt_credits
 from gentui.core.text import one_line
 
 SpendRow = tuple[str, str, int, Decimal]  # (day, engine id, generations sent, estimated credits)

@@ -13,10 +13,10 @@ from textual.widgets import DataTable, Static
 
 from gentui.api import vocab
 from gentui.core.card import Card
-from gentui.core.session import fmt_credits
-from gentui.core.state import CellView, ColumnView, JobView
+from gentui.core.formatting import fmt_credits
 from gentui.core.text import safe_text
-from gentui.ui.render import elapsed, history_row, palette, status_text
+from gentui.core.views import CellView, ColumnView, JobView
+from gentui.ui.look import elapsed, history_row, palette, status_text
 
 
 def format_clock(ts: float | None) -> str:

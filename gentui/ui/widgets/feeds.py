@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from gentui.core.apilog import ApiCall, ApiLog
-from gentui.core.session import fmt_credits
+from gentui.core.formatting import fmt_credits
 from gentui.core.text import one_line
 
 SHOWN = 200  # lines drawn per panel (the models keep more)

@@ -9,8 +9,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist, RowKey
 
-from gentui.core.state import CellKey, EngineState
-from gentui.ui.render import cell_text, palette
+from gentui.core.engine_state import EngineState
+from gentui.core.views import CellKey
+from gentui.ui.look import cell_text, palette
 
 ROW_COLUMN = "__row"
 CELL_WIDTH = 22

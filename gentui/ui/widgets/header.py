@@ -10,9 +10,9 @@ from decimal import Decimal
 from rich.text import Text
 from textual.widgets import Static
 
-from gentui.core.session import fmt_credits, format_duration
+from gentui.core.formatting import fmt_credits, format_duration
 from gentui.core.text import one_line
-from gentui.ui.render import GLYPHS, palette
+from gentui.ui.look import GLYPHS, palette
 
 
 @dataclass(frozen=True)

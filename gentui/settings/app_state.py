@@ -17,7 +17,7 @@ from gentui.settings.files import atomic_write, dump_toml, read_toml
 from gentui.settings.paths import Paths, display_path
 from gentui.settings.schema import ConfigError
 
-log = logging.getLogger("gentui.config")
+log = logging.getLogger("gentui.settings")
 
 RECENT_LIMIT = 20
 HEADER = "# gentui's own memory (last engine, recent engines, layout). Safe to delete.\n\n"

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from rich.text import Text
 
-from gentui.core.session import fmt_credits, format_duration
-from gentui.core.state import CellView, JobView
+from gentui.core.formatting import fmt_credits, format_duration
 from gentui.core.text import one_line
+from gentui.core.views import CellView, JobView
 
 GLYPHS: dict[str, str] = {
     "idle": "·",

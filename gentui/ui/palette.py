@@ -13,8 +13,8 @@ from typing import Any
 
 from textual.app import SystemCommand
 
+from gentui.action_table import BY_ID, MUTATING_IDS, display_key
 from gentui.core.actions import Refusal
-from gentui.keymap import BY_ID, MUTATING_IDS, display_key
 
 HELP = {
     "regenerate": "New generation from the cell's card (asks, showing the estimate)",

@@ -14,8 +14,8 @@ from typing import Any
 from gentui.api import vocab
 from gentui.api.models import Cell, Column, Engine, Generation
 from gentui.core.card import Card, resolve_card
-from gentui.core.cells import (
-    HISTORY_CAP,
+from gentui.core.text import one_line
+from gentui.core.views import (
     IDLE,
     STATUSES,
     VALUE_CAP,
@@ -31,12 +31,6 @@ from gentui.core.cells import (
     make_job,
     sort_jobs,
 )
-from gentui.core.text import one_line
-
-__all__ = [
-    "HISTORY_CAP", "IDLE", "STATUSES", "VALUE_CAP", "CellKey", "CellView", "Changes", "ColumnView",
-    "EngineState", "JobView", "RowView", "generation_fields", "job_view", "make_job", "sort_jobs",
-]
 
 
 class EngineState:

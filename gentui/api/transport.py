@@ -18,9 +18,9 @@ import httpx
 from pydantic import ValidationError as PydanticValidationError
 
 from gentui.api import errors
+from gentui.api.answers import RequestRecord, describe_invalid
 from gentui.api.models import ErrorBody
 from gentui.api.retry import RetryPolicy, parse_retry_after
-from gentui.api.shapes import RequestRecord, describe_invalid
 
 log = logging.getLogger("gentui.api")
 

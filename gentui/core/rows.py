@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gentui.core.state import STATUSES, CellKey, CellView, ColumnView, EngineState
+from gentui.core.engine_state import EngineState
+from gentui.core.views import STATUSES, CellKey, CellView, ColumnView
 
 #: the sort orders, in the order the `sort` key cycles through them
 SORTS = ("sheet", "last change", "status", "cost")

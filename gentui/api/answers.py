@@ -1,7 +1,7 @@
 """What the API's answers look like, without any HTTP: records for the API log, the answer shapes
 of part C of gen-api.md (bare or wrapped, lists or objects), and why an answer could not be read.
 
-The core and the UI import these; only `gentui.api.wire` and `gentui.api.client` need httpx, so
+The core and the UI import these; only `gentui.api.transport` and `gentui.api.client` need httpx, so
 the screen can be drawn before the HTTP stack is imported.
 """
 

@@ -1,0 +1,42 @@
+"""How numbers, durations and errors read on screen and in the CLI: credits, "3m05s", an error with its hint."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from gentui.api import errors
+from gentui.core.text import one_line, safe_text
+
+MESSAGE_LIMIT = 500  # characters of a server's error message shown
+
+def describe_error(exc: BaseException) -> str:
+    """An error in words, with what to do next (never the key)."""
+    if isinstance(exc, errors.GenApiError):
+        hint = getattr(exc, "hint", "") or ""
+        text = safe_text(exc.message, MESSAGE_LIMIT) or type(exc).__name__  # the server's words: made safe
+        if exc.status:
+            code = one_line(exc.error_code, 60)
+            text = f"{text} (HTTP {exc.status}{', ' + code if code else ''})"
+        return f"{text}. {hint}".strip().rstrip(".") + ("." if hint else "")
+    return safe_text(f"{type(exc).__name__}: {exc}", MESSAGE_LIMIT)
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def fmt_credits(value: Decimal | float | None, *, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    d = Decimal(str(value)).quantize(Decimal("0.01"))
+    text = f"{d:,.2f}".rstrip("0").rstrip(".") if d != d.to_integral() else f"{d:,.0f}"
+    if signed and d > 0:
+        text = "+" + text
+    return text
