@@ -14,9 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from gentui import __version__
-
-EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_UNREACHABLE = 0, 2, 3, 4, 5
-EXIT_BROKEN_PIPE = 1  # the reader of our output went away (Python's documented convention)
+from gentui.commands.exit_codes import EXIT_BROKEN_PIPE, EXIT_USAGE
+from gentui.commands.options import add_connection_options
 
 #: subcommand -> (module, help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -42,20 +41,6 @@ def _cockpit_parser() -> argparse.ArgumentParser:
     p.add_argument("--readonly", action="store_true", default=None, help="monitor mode: nothing spends, stops or edits")
     p.add_argument("--theme", help="theme name")
     return p
-
-
-def add_connection_options(p: argparse.ArgumentParser) -> None:
-    """The options every command that talks to the API shares."""
-    p.add_argument("--base-url", dest="base_url", help="API root including /v1 (default https://api.gen.pro/v1)")
-    p.add_argument("--agent", dest="agent_id", help="agent id")
-    p.add_argument("--engine", dest="engine_id", help="engine id")
-    p.add_argument(
-        "--allow-insecure-http",
-        dest="allow_insecure_http",
-        action="store_true",
-        default=None,
-        help="allow http:// to a host that is not loopback",
-    )
 
 
 def _subcommand(name: str, argv: Sequence[str]) -> int:

@@ -247,11 +247,6 @@ class GenClient:
             return engines
         return []
 
-    async def get_engine_json(self, agent_id: str, engine_id: str, *, with_execution_cost: bool = False) -> dict:
-        """The engine as raw JSON (for compact state building without validating every generation)."""
-        params = {"with_execution_cost": "true"} if with_execution_cost else None
-        return await self._engine_call("GET", agent_id, engine_id, "", engine_object, params=params)
-
     async def get_engine_text(self, agent_id: str, engine_id: str, *, with_execution_cost: bool = False) -> str:
         """The engine's JSON text, undecoded (big engines are read a row at a time by the core).
 

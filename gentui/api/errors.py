@@ -49,6 +49,11 @@ class GenApiError(Exception):
         """Whether the retry policy may send the same request again."""
         return False
 
+    @property
+    def refused(self) -> bool:
+        """The server answered no (4xx): it did not act, so nothing was charged. Anything else may have reached it."""
+        return self.status is not None and 400 <= self.status < 500
+
     def __str__(self) -> str:
         text = self.message
         detail = ", ".join(str(p) for p in (f"HTTP {self.status}" if self.status else None, self.error_code) if p)

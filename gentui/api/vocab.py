@@ -130,15 +130,6 @@ def canonical_model(model: str | None) -> str | None:
     return MODEL_ALIASES.get(text, MODEL_ALIASES.get(text.lower(), text))
 
 
-def is_known_model(model: str | None, generation_type: str | None = None) -> bool:
-    m = canonical_model(model)
-    if m is None:
-        return False
-    if generation_type is None:
-        return m in ALL_MODELS
-    return m in MODELS.get(generation_type, ())
-
-
 # --- aspect ratios and durations ------------------------------------------------------------
 
 ASPECT_RATIOS: dict[str, tuple[str, ...]] = {
@@ -269,10 +260,6 @@ def canonical_type(name: str | None, model: str | None = None) -> str:
     if "caption" in n:
         return CAPTIONS
     return UNKNOWN
-
-
-def is_known_type(name: str | None) -> bool:
-    return canonical_type(name) != UNKNOWN
 
 
 COLUMN_TYPE_DEFAULT: dict[str, str] = {

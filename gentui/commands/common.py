@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gentui.api import errors
-from gentui.cli import EXIT_AUTH, EXIT_NOT_FOUND, EXIT_UNREACHABLE, EXIT_USAGE, add_connection_options
+from gentui.commands.exit_codes import EXIT_AUTH, EXIT_NOT_FOUND, EXIT_UNREACHABLE, EXIT_USAGE
+from gentui.commands.options import add_connection_options
 from gentui.settings import ConfigError, check_base_url, load_settings
 
 

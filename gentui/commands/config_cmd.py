@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from gentui.cli import EXIT_OK, EXIT_USAGE
+from gentui.commands.exit_codes import EXIT_OK, EXIT_USAGE
 from gentui.settings import (
     FIELDS,
     ConfigError,

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gentui.action_table import BINDINGS, display_key, effective_keys
-from gentui.cli import EXIT_OK, EXIT_USAGE
+from gentui.commands.exit_codes import EXIT_OK, EXIT_USAGE
 from gentui.settings import ConfigError, load_settings
 
 

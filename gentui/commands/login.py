@@ -13,7 +13,7 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
-from gentui.cli import EXIT_AUTH, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from gentui.commands.exit_codes import EXIT_AUTH, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from gentui.settings import ConfigError, check_base_url, display_path, load_settings, update_config
 from gentui.settings.schema import is_loopback
 

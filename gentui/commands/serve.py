@@ -6,7 +6,8 @@ import argparse
 import shlex
 import sys
 
-from gentui.cli import EXIT_USAGE, add_connection_options
+from gentui.commands.exit_codes import EXIT_USAGE
+from gentui.commands.options import add_connection_options
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

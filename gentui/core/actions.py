@@ -83,11 +83,6 @@ class IntentLog(Protocol):
     def uncertain(self, idempotency_key: str, reason: str) -> None: ...
 
 
-def refused(exc: errors.GenApiError) -> bool:
-    """The server answered no (4xx): nothing was charged. Anything else may have reached it."""
-    return exc.status is not None and 400 <= exc.status < 500
-
-
 def _kind(action: str) -> str:
     """What a charged POST does: an edited regenerate with an unchanged card is a regenerate."""
     return "regenerate" if action == "edit_regenerate" else action
@@ -148,7 +143,7 @@ class Actions:
         try:
             result = await call
         except errors.GenApiError as exc:
-            sure = refused(exc)
+            sure = exc.refused
             (self.intents.failed if sure else self.intents.uncertain)(idem, f"{type(exc).__name__}: {exc.message}")
             if sure:
                 self.uncertain.pop(idem, None)

@@ -343,7 +343,7 @@ class BatchRunner:
             self.pause(f"out of credits: {p.sent} triggered, {p.queued} remaining; top up, then resume")
             return False
         except errors.GenApiError as exc:
-            sure = exc.status is not None and 400 <= exc.status < 500
+            sure = exc.refused
             if not sure:  # ambiguous: keep the intent and its key; a resume resends with the same key
                 self.actions.intents.uncertain(item.idempotency_key, f"{type(exc).__name__}: {exc.message}")
                 item.state = "queued"

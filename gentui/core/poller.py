@@ -243,6 +243,3 @@ class Poller:
         delay = min(candidates) - now if candidates else self.policy.interval
         return max(0.2, min(delay, max(self.policy.engine_idle, self._engine_due - now)))
 
-    def in_flight_count(self) -> int:
-        return len(self.session.state.in_flight())
-

@@ -216,27 +216,6 @@ def matching_in_row(state: EngineState, row_id: str, view: GridView, now: float,
     return found or None
 
 
-def row_visible(state: EngineState, row_id: str, view: GridView, now: float, number: int | None = None) -> bool:
-    return matching_in_row(state, row_id, view, now, number) is not None
-
-
-def matching_cells(state: EngineState, view: GridView, now: float) -> list[tuple[str, str]]:
-    """Every cell the filter selects (in sheet order), e.g. to mark them."""
-    if not view.filtering:
-        return list(state.cells)
-    query, statuses = view.query, view.statuses()
-    columns = {c.id: c for c in state.columns}
-    out = []
-    for number, row_id in enumerate(state.rows, start=1):
-        if query.rows and number not in query.rows:
-            continue
-        for column_id in state.rows[row_id].column_ids:
-            cell = state.cells.get((row_id, column_id))
-            if cell is not None and cell_matches(cell, columns.get(column_id), query, statuses, now):
-                out.append(cell.key)
-    return out
-
-
 # --- sorting -------------------------------------------------------------------------------------------
 def _row_cells(state: EngineState, row_id: str) -> Iterable[CellView]:
     row = state.rows.get(row_id)
@@ -264,13 +243,6 @@ def sort_key(state: EngineState, row_id: str, sort: str, cells: list[CellView] |
     if sort == "cost":
         return (-sum((j.execution_cost for c in cells for j in c.jobs if j.execution_cost is not None), Decimal(0)),)
     return ()
-
-
-def visible_rows(state: EngineState, view: GridView, now: float) -> list[str]:
-    """The rows to show, in order (what `ViewIndex` keeps up to date)."""
-    index = ViewIndex()
-    index.rebuild(state, view, now)
-    return index.order()
 
 
 class ViewIndex:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from decimal import Decimal
 
@@ -162,11 +163,11 @@ async def test_global_variables_null_is_empty(server, make_client) -> None:
     assert await make_client(engine_prefix="vidsheet").global_variables("42", "100") == {}
 
 
-async def test_get_engine_json_is_raw_and_get_cell_parses(server, make_client) -> None:
+async def test_get_engine_text_is_raw_and_get_cell_parses(server, make_client) -> None:
     server.on("GET", "/vidsheet/100/cells/9", answer(200, CELL))
     server.on("GET", "/vidsheet/100", answer(200, ENGINE))
     client = make_client()
-    raw = await client.get_engine_json("42", "100")
+    raw = json.loads(await client.get_engine_text("42", "100"))
     assert raw == ENGINE
     engine = await client.get_engine("42", "100")
     assert engine.rows[0].cells[0].column_id == "1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -75,7 +76,7 @@ async def test_reads_in_every_dialect_and_prefix(dialect: str, served: str, dete
         assert client.prefix == detected
         engines = await client.list_engines(sim.agent_id)
         variables = await client.global_variables(sim.agent_id, sim.engine_id)
-        raw = await client.get_engine_json(sim.agent_id, sim.engine_id, with_execution_cost=True)
+        raw = json.loads(await client.get_engine_text(sim.agent_id, sim.engine_id, with_execution_cost=True))
     assert me.id and [a.id for a in agents] == [sim.agent_id]
     assert agent.organization_id == str(sim.info["organization_id"])
     assert org.available_credit.generic > 0 and isinstance(org.available_credit.generic, Decimal)

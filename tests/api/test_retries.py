@@ -289,3 +289,19 @@ async def test_key_is_never_in_repr_errors_records_or_logs(server, make_client, 
     assert records and all(KEY not in repr(r) for r in records)
     assert caplog.records and KEY not in caplog.text
     assert all(r.headers["X-API-Key"] == KEY for r in server.requests)  # it was sent, just never shown
+
+
+@pytest.mark.parametrize(
+    ("error", "refused"),
+    [
+        (errors.ValidationError("bad card", status=422), True),
+        (errors.InsufficientCreditsError("no credits", status=402), True),
+        (errors.NotFoundError("gone", status=404), True),
+        (errors.ServerError("boom", status=500), False),
+        (errors.TransportError("lost", ambiguous=True), False),
+        (errors.MalformedResponseError("not json", status=200), False),
+    ],
+)
+def test_refused_is_true_only_when_the_server_answered_no(error: errors.GenApiError, refused: bool) -> None:
+    """A 4xx means the server did not act (nothing charged); anything else may have reached it."""
+    assert error.refused is refused

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer
 from gentui.action_table import BINDINGS as SPECS
 from gentui.action_table import MUTATING_IDS
 from gentui.api.errors import GenApiError
-from gentui.core.actions import READONLY_REASON, Plan, Refusal, refused
+from gentui.core.actions import READONLY_REASON, Plan, Refusal
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 from gentui.core.formatting import describe_error
 from gentui.core.views import CellKey
@@ -340,7 +340,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
                 await coro
             except GenApiError as exc:
                 message = f"{name}: {describe_error(exc)}"
-                if name in CHARGED_ACTIONS and not refused(exc):
+                if name in CHARGED_ACTIONS and not exc.refused:
                     message += ("\nThe server may have acted: gentui sends it again with the same "
                                 "Idempotency-Key once the server answers (it is never charged twice).")
                 self.notify(message, severity="error", timeout=10, markup=False)

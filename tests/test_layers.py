@@ -1,0 +1,89 @@
+"""The layers hold (STYLE.md): `ui` and `commands` above `core` above `api`; `sim` uses only `api.vocab`
+and `api.costs` of gentui; nothing below `ui` imports Textual or Rich, not even lazily inside a function."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "gentui"
+
+#: layer -> the gentui layers it may import (besides itself)
+ALLOWED: dict[str, set[str]] = {
+    "api": set(),
+    "core": {"api"},
+    "sim": {"api.vocab", "api.costs"},
+    "action_table": set(),
+    "settings": {"action_table"},
+}
+BELOW_UI = tuple(ALLOWED)
+
+
+def _modules(layer: str) -> list[Path]:
+    path = PACKAGE / layer
+    return sorted(path.rglob("*.py")) if path.is_dir() else [PACKAGE / f"{layer}.py"]
+
+
+def _imports(path: Path) -> list[str]:
+    """Every module name the file imports, at the top or inside a function."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+            found += [f"{node.module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def _allowed(layer: str, name: str) -> bool:
+    if not name.startswith("gentui.") and name != "gentui":
+        return True
+    target = name.removeprefix("gentui.")
+    if target == "gentui" or target.split(".")[0] == layer or target == "__version__":
+        return True
+    return any(target == ok or target.startswith(ok + ".") for ok in ALLOWED[layer]) or \
+        any(ok.startswith(target + ".") or ok == target for ok in ALLOWED[layer])
+
+
+@pytest.mark.parametrize("layer", BELOW_UI)
+def test_a_layer_imports_only_the_layers_under_it(layer: str) -> None:
+    wrong = [f"{path.relative_to(PACKAGE)}: {name}" for path in _modules(layer) for name in _imports(path)
+             if not _allowed(layer, name)]
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("layer", BELOW_UI)
+def test_no_layer_below_ui_names_textual_or_rich(layer: str) -> None:
+    wrong = [f"{path.relative_to(PACKAGE)}: {name}" for path in _modules(layer) for name in _imports(path)
+             if name.split(".")[0] in ("textual", "rich", "textual_serve")]
+    assert not wrong, wrong
+
+
+def test_the_checker_sees_a_wrong_import() -> None:
+    """The rule above can fail: core reaching up into ui, or sim into the client's models, is caught."""
+    assert not _allowed("core", "gentui.ui.app")
+    assert not _allowed("sim", "gentui.api.models")
+    assert _allowed("sim", "gentui.api.vocab") and _allowed("core", "gentui.api.errors")
+
+
+@pytest.mark.parametrize("layer", BELOW_UI)
+def test_importing_every_module_of_a_layer_loads_no_textual(layer: str) -> None:
+    """Rich is checked on our own imports above: httpx's optional command line loads it when it is installed."""
+    names = []
+    for path in _modules(layer):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')\n"
+        "assert not bad, bad[:5]\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
