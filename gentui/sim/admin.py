@@ -18,7 +18,7 @@ from gentui.sim.context import error_response, json_response, parse_json
 from gentui.sim.ledger import money_text
 
 if TYPE_CHECKING:
-    from gentui.sim.app import Simulator
+    from gentui.sim.simulator import Simulator
 
 
 async def _body(request: Request) -> dict[str, Any]:

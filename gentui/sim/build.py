@@ -29,7 +29,7 @@ STANDARD_COLUMNS: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("CAPTIONS", "text", "ingredient", vocab.CAPTIONS, {"generation_type": "captions", "model": "gemini"}),
 ]
 FINAL_VIDEO: tuple[str, str, str, str, dict[str, Any]] = ("FINAL VIDEO", "video", "final_video", vocab.RENDER, {})
-EXTRA_KINDS = [
+EXTRA_KINDS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("TEXT", "text", vocab.TEXT, {"generation_type": "text", "model": "gpt_4o_mini"}),
     ("IMAGE", "image", vocab.IMAGE_FROM_TEXT, {"generation_type": "image_from_text", "model": "midjourney", "ratio": "1:1"}),
     ("CLIP", "video", vocab.VIDEO_FROM_TEXT,
@@ -170,6 +170,7 @@ def build_scaled(b: Builder, rows: int, columns: int, in_flight: int, history: i
             n = history if history is not None else rng.randint(0, 10)
             if not n:
                 continue
+            data: dict[str, Any]
             if kind == vocab.RENDER:
                 k, model, data = vocab.RENDER, None, {}
             else:

@@ -13,7 +13,7 @@ from gentui.sim.dialect import dumps
 from gentui.sim.model import Agent, Cell, Engine
 
 if TYPE_CHECKING:
-    from gentui.sim.app import Simulator
+    from gentui.sim.simulator import Simulator
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -59,7 +59,7 @@ def authenticate(sim: Simulator, request: Request) -> None:
     if not key:
         auth = request.headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
-        key = token.strip() if scheme.lower() == "bearer" else None
+        key = token.strip() if scheme.lower() == "bearer" else ""
     if not key or key != sim.api_key:
         raise errors.unauthorized()
 

@@ -132,18 +132,20 @@ class Serializer:
         return None
 
     def generation(self, gen: Generation) -> dict[str, Any]:
-        out = {
+        resources: list[dict[str, Any]] = (
+            ([dict(r) for r in gen.resources] if gen.resources is not None
+             else output_resources(gen.id, gen.kind, gen.outputs)) if gen.status == COMPLETED else [])
+        for resource in resources:
+            resource["id"] = self.id(resource["id"])
+        out: dict[str, Any] = {
             "id": self.id(gen.id),
             "status": gen.status,
             "user_job_type": self.user_job_type(gen),
             "result": gen.result if gen.status == COMPLETED else None,
             "failed_reason": gen.failed_reason if gen.status == FAILED else None,
-            "output_resources": ([dict(r) for r in gen.resources] if gen.resources is not None
-                                 else output_resources(gen.id, gen.kind, gen.outputs)) if gen.status == COMPLETED else [],
+            "output_resources": resources,
             "execution_cost": self.execution_cost(gen),
         }
-        for resource in out["output_resources"]:
-            resource["id"] = self.id(resource["id"])
         out.update(self.stamps(gen.created_at, gen.updated_at))
         return out
 

@@ -29,7 +29,7 @@ from gentui.sim.context import (
 from gentui.sim.model import RUNNING, STOPPED, Cell, Generation
 
 if TYPE_CHECKING:
-    from gentui.sim.app import Simulator
+    from gentui.sim.simulator import Simulator
 
 
 class _Charged:

@@ -16,7 +16,7 @@ from gentui.sim.build import DAY, HOUR
 from gentui.sim.model import COMPLETED, FAILED, STOPPED, Cell, Column, Engine, Generation, Row
 
 if TYPE_CHECKING:
-    from gentui.sim.app import Simulator
+    from gentui.sim.simulator import Simulator
 
 
 def _big(corpus: dict[str, Any]) -> str:
@@ -45,7 +45,7 @@ def add_hostile_engine(sim: Simulator, corpus: dict[str, Any]) -> int:
     engine = Engine(world.next_id("engine"), world.agent_id, mixed + strings["osc52_clipboard"], "hostile", "0" * 32,
                     False, now - DAY, now - HOUR)
     world.engines[engine.id] = engine
-    specs = [  # (title, column type, role, column attributes)
+    specs: list[tuple[str, str, str, dict[str, Any]]] = [  # (title, column type, role, column attributes)
         (mixed, "text", "ingredient", {"generation_type": "text", "model": models[0]}),
         (strings["osc52_clipboard"] + strings["c1_csi"], "image", "ingredient",
          {"generation_type": "image_from_text", "model": "midjourney", "ratio": "1:1"}),

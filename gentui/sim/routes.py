@@ -27,7 +27,7 @@ from gentui.sim.context import (
 from gentui.sim.model import Cell
 
 if TYPE_CHECKING:
-    from gentui.sim.app import Simulator
+    from gentui.sim.simulator import Simulator
 
 
 async def me(sim: Simulator, request: Request) -> Response:

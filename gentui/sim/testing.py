@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from gentui.sim.app import Simulator, create_app
+from gentui.sim.app import create_app
 from gentui.sim.clock import ManualClock
 from gentui.sim.model import Cell, Generation
 from gentui.sim.options import SimOptions
+from gentui.sim.simulator import Simulator
 
 BASE = "http://sim"
 

@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from gentui.sim.app import Simulator, create_app
+from gentui.sim.app import create_app
 from gentui.sim.clock import ManualClock
 from gentui.sim.model import Cell
 from gentui.sim.options import SimOptions
+from gentui.sim.simulator import Simulator
 from gentui.sim.testing import cell_of, engine_path, force_outcome
 
 
