@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import sys
 import time
@@ -143,10 +144,8 @@ async def naive_watch(client: GenClient, gen_id: str, driver: Driver, stop: asyn
             tracked.observe(gen.status.value, time.time())
             if gen.status.terminal:
                 return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=2.0)
-        except TimeoutError:
-            pass
 
 
 async def one_run(mode: str, seconds: float, in_flight: int) -> dict:

@@ -85,7 +85,7 @@ def transport_error(exc: httpx.HTTPError, method: str, path: str, scrub: Scrub) 
     detail = scrub(str(exc))[:200]
     kind = type(exc).__name__
     suffix = f" ({detail})" if detail else ""
-    where = {"method": method, "path": path}
+    where: dict[str, Any] = {"method": method, "path": path}
     if isinstance(exc, httpx.DecodingError):
         return errors.MalformedResponseError(
             "the answer could not be decoded" + suffix, error_code="malformed_response", **where

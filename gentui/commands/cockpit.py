@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import sys
@@ -105,20 +106,16 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
         remember_engine(state, engine, title, agent, settings.base_url)
         state.last_agent_id, state.last_engine_id, state.last_base_url = agent, engine, settings.base_url
         state.engine_prefix = made[-1].prefix if made else state.engine_prefix
-        try:
+        with contextlib.suppress(OSError):
             save_state(state, paths)
-        except OSError:
-            pass
 
     def on_theme(name: str) -> None:
         from gentui.settings import set_theme
 
         if demo:  # the demo reads the user's config.toml but never writes it
             return
-        try:
+        with contextlib.suppress(OSError, ConfigError):
             set_theme(name, paths)
-        except (OSError, ConfigError):
-            pass
 
     guards = Guards(
         readonly=settings.readonly,
@@ -130,10 +127,8 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
 
     def on_layout(layout: dict[str, Any]) -> None:
         state.layout = {**state.layout, **layout}
-        try:
+        with contextlib.suppress(OSError):
             save_state(state, paths)
-        except OSError:
-            pass
 
     from gentui.core.engine_cache import EngineCache
     from gentui.core.journal import Journal

@@ -136,6 +136,7 @@ class Actions:
             if (_kind(old.action), old.key, old.generation_id) == (_kind(plan.action), plan.key, plan.generation_id) \
                     and (old.card.body() if old.card else None) == (card.body() if card else None):
                 return idem
+        assert plan.key is not None, "a charged POST is always for a cell"
         return self.intents.begin(plan.action, plan.key, cell_id, card, estimate=plan.amount)
 
     async def _charged(self, idem: str, plan: Plan, call: Awaitable[T]) -> T:

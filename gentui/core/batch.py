@@ -10,6 +10,7 @@ no cell is ever charged twice. A cancel abandons the intents never sent. Running
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections import defaultdict
@@ -224,10 +225,8 @@ class BatchRunner:
         session = self.session
         if self._resumed:
             self._resumed = False
-            try:
+            with contextlib.suppress(errors.GenApiError):  # the guards use what is known; the server still refuses
                 await session.load_credits()
-            except errors.GenApiError:
-                pass  # the guards use what is known; the server still refuses what it must
         if self.plan.values and not self._values_done:
             await session.client.mass_update_cells(session.agent_id, session.engine_id, [
                 {"id": session.state.cells[k].cell_id, "value": v} for k, v in self.plan.values.items()

@@ -9,6 +9,7 @@ When many generations are in flight one engine GET replaces their per-generation
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,10 +98,8 @@ class Poller:
         while not self._stopped:
             delay = await self.round()
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except TimeoutError:
-                pass
 
     async def round(self) -> float:
         """One poll round; returns the delay before the next one."""

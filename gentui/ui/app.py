@@ -137,7 +137,11 @@ class GentuiApp(App[None]):
             launch = self.launch
             if launch.client is None and launch.client_factory is None:
                 raise ValueError("Launch needs a client or a client_factory")
-            client = launch.client if launch.client is not None else launch.client_factory()
+            if launch.client is not None:
+                client = launch.client
+            else:
+                assert launch.client_factory is not None  # checked just above
+                client = launch.client_factory()
             previous = client.on_request
 
             def observe(record: RequestRecord) -> None:
@@ -319,6 +323,8 @@ class GentuiApp(App[None]):
 
     @work(group="start", exclusive=True, exit_on_error=False)
     async def switch_engine(self) -> None:
+        if self.session is None:
+            return
         try:
             engine_id = await self.choose_engine(self.client, self.session.agent_id)
         except GenApiError as exc:

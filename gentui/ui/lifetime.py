@@ -52,10 +52,8 @@ class ExitGuard:
         for sig in EXIT_SIGNALS:
             if signal.getsignal(sig) is signal.SIG_IGN:
                 continue  # `nohup gentui`: a hang-up was meant to be ignored
-            try:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: leave the defaults
                 self._previous[sig] = signal.signal(sig, self._on_signal)
-            except (ValueError, OSError):  # not the main thread: leave the defaults
-                pass
         if self.terminal_fd is not None and termios is not None and hasattr(select, "poll"):
             with contextlib.suppress(termios.error, OSError):
                 self._modes = termios.tcgetattr(self.terminal_fd)
@@ -65,10 +63,8 @@ class ExitGuard:
 
     def __exit__(self, *exc: object) -> None:
         for sig, previous in self._previous.items():
-            try:
+            with contextlib.suppress(ValueError, OSError, TypeError):
                 signal.signal(sig, previous)
-            except (ValueError, OSError, TypeError):
-                pass
         self.close_once()
 
     @property
@@ -113,13 +109,11 @@ class ExitGuard:
     def _hard_exit(self) -> None:
         threading.Event().wait(self.grace)
         self.close_once()
-        if self._modes is not None and termios is not None:  # the modes from before the app, if still there
+        if self._modes is not None and termios is not None and self.terminal_fd is not None:  # the modes from before the app
             with contextlib.suppress(termios.error, OSError):
                 termios.tcsetattr(self.terminal_fd, termios.TCSANOW, self._modes)
-        try:
+        with contextlib.suppress(OSError, ValueError):
             sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
         os._exit(self.return_code or 1)
 
     # --- a terminal that hangs up ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ process of the session is left.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -55,10 +56,8 @@ class Cockpit:
             return
         ready, _, _ = select.select([self.master], [], [], timeout)
         if ready:
-            try:
+            with contextlib.suppress(OSError):
                 self.output += os.read(self.master, 1 << 16)
-            except OSError:
-                pass
 
     def painted(self) -> bool:
         return b"\x1b[1;1H" in self.output and len(self.output) > 5000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 from textual import on, work
@@ -201,10 +202,8 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
 
     @work(group="cell", exclusive=True, exit_on_error=False)
     async def load_full_cell(self, key: CellKey) -> None:
-        try:
+        with contextlib.suppress(GenApiError):  # the grid's data stands; the header shows the connection state
             await self.session.load_cell(key)
-        except GenApiError:
-            pass  # the grid's data stands; the header shows the connection state
 
     @on(DataTable.CellSelected, "#grid")
     def _cell_selected(self) -> None:  # Enter on the grid (the DataTable's own binding)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 from gentui.api.errors import GenApiError
@@ -185,10 +186,8 @@ class MarksMixin:
 
         async def ask() -> None:
             if session.ledger.generic is None:  # the engine came first: read the balance for the prompt
-                try:
+                with contextlib.suppress(GenApiError):  # asked without the balance line
                     await session.load_credits()
-                except GenApiError:
-                    pass  # asked without the balance line
             confirm.balance = plan.balance = session.ledger.generic
             self.app.push_screen(ConfirmScreen(confirm), decided)
 

@@ -95,7 +95,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, keys: dict[str, str], disabled: dict[str, str] | None = None) -> None:
         super().__init__()
-        self.keys, self.disabled = keys, disabled or {}
+        self.keys, self.disabled_reasons = keys, disabled or {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
@@ -108,7 +108,7 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("key", "binding id", "what", "now")
         for spec in BINDINGS:
-            state = self.disabled.get(spec.id, "")
+            state = self.disabled_reasons.get(spec.id, "")
             table.add_row(Text(display_key(self.keys.get(spec.id, spec.key)), style="bold"), spec.id,
                           spec.description, Text(state, style="dim"))
         table.focus()

@@ -152,7 +152,12 @@ class CellDetail(VerticalScroll):
     def _fill_history(self, cell: CellView | None, now: float, estimate: Decimal | None,
                       local_models: Mapping[str, str]) -> None:
         table = self.query_one(HistoryTable)
-        jobs = cell.jobs if cell else ()
+        if cell is None:
+            if self._history_ids:
+                table.clear()
+                self._history_ids = ()
+            return
+        jobs = cell.jobs
         ids = tuple(j.id for j in jobs)
         selected = table.selected_id
         if ids != self._history_ids:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 
 from rich.text import Text
@@ -101,10 +102,8 @@ elapsed time and model while a generation is in flight.
     def apply(self, state: EngineState, keys: Iterable[CellKey], added: list[str], removed: list[str], now: float) -> None:
         """Patch exactly what changed: remove vanished rows, update cells, add new rows."""
         for row_id in removed:
-            try:
+            with contextlib.suppress(RowDoesNotExist):
                 self.remove_row(row_id)
-            except RowDoesNotExist:
-                pass
         for row_id, column_id in keys:
             if row_id in added:
                 continue

@@ -59,8 +59,8 @@ class CreditsHeader(Static):
     def connection_text(self) -> Text:
         d = self.data
         if d.connection == "ok" and d.last_ok is not None:
-            ago = max(0, int(self.now - d.last_ok))
-            return Text(f"● updated {format_duration(ago)} ago" if ago >= 1 else "● live", style="green")
+            seconds = max(0, int(self.now - d.last_ok))
+            return Text(f"● updated {format_duration(seconds)} ago" if seconds >= 1 else "● live", style="green")
         if d.connection == "ok":
             return Text("● live", style="green")
         cached = f" · stale data cached {format_duration(self.now - d.cached_at)} ago" if d.cached_at else ""
