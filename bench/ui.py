@@ -249,7 +249,7 @@ async def headless(rows: int, in_flight: int, worst: bool = False) -> dict[str, 
                     else:
                         changes.cells |= one.cells
                 applied = time.perf_counter()
-                main.handle_core(EngineChanged(changes))
+                main.engine_changed(EngineChanged(changes))
                 handled = time.perf_counter()
                 while not frames and time.perf_counter() - handled < 5:
                     await asyncio.sleep(0.001)

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from gentui.action_table import BINDINGS as SPECS
@@ -30,6 +29,7 @@ from gentui.core.poller import Poller, PollPolicy
 from gentui.core.session import Session
 from gentui.core.text import one_line, safe_text
 from gentui.core.views import CellView
+from gentui.ui.messages import ConnectionUpdated, CreditsUpdated, EngineUpdated, NoticePosted, message_for
 from gentui.ui.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:
@@ -72,14 +72,6 @@ class Launch:
     export_dir: str | None = None  # where `x` writes (default: the downloads folder)
     engine_cache: Any = None  # gentui.core.engine_cache.EngineCache: the last engine seen, for offline starts
     warnings: list[str] = field(default_factory=list)  # from start-up (a skipped theme file...): shown as toasts
-
-
-class CoreEvent(Message):
-    """A core event, carried to the UI thread."""
-
-    def __init__(self, event: object) -> None:
-        super().__init__()
-        self.event = event
 
 
 class GentuiApp(App[None]):
@@ -252,15 +244,30 @@ class GentuiApp(App[None]):
                                                 exit_on_error=False)
 
     def post_core(self, event: object) -> None:
-        self.post_message(CoreEvent(event))
+        """The session's `emit`: any thread, any worker; the message is handled on the UI thread."""
+        self.post_message(message_for(event))
 
-    def on_core_event(self, message: CoreEvent) -> None:
-        from gentui.core.events import EngineChanged
-
+    @on(CreditsUpdated)
+    def _credits_updated(self, message: CreditsUpdated) -> None:
         if self.main is not None:
-            self.main.handle_core(message.event)
+            self.main.credits_changed(message.event)
+
+    @on(ConnectionUpdated)
+    def _connection_updated(self, message: ConnectionUpdated) -> None:
+        if self.main is not None:
+            self.main.connection_changed(message.event)
+
+    @on(NoticePosted)
+    def _notice_posted(self, message: NoticePosted) -> None:
+        if self.main is not None:
+            self.main.notice(message.event)
+
+    @on(EngineUpdated)
+    def _engine_updated(self, message: EngineUpdated) -> None:
+        if self.main is not None:
+            self.main.engine_changed(message.event)
         event = message.event
-        if isinstance(event, EngineChanged) and event.full and self.session:
+        if event.full and self.session:
             if self.launch.on_engine:
                 self.launch.on_engine(self.session.agent_id, self.session.engine_id, self.session.state.title)
             if self.launch.journal is not None and not self._resume_offered and self.main is not None \

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import httpx
 import pytest
 
 from gentui.api import errors, vocab
@@ -15,23 +14,9 @@ from gentui.core.session import Session
 from gentui.sim.app import create_app
 from gentui.sim.clock import ManualClock
 from gentui.sim.options import SimOptions
+from tests.transports import LossyTransport
 
 GUARDS = Guards(low_balance_warning=Decimal(0))
-
-
-class LossyTransport(httpx.AsyncBaseTransport):
-    """Lets POSTs reach the server, then loses their answers while `lose` is set."""
-
-    def __init__(self, app) -> None:
-        self.inner = httpx.ASGITransport(app=app)
-        self.lose = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if self.lose and request.method == "POST":
-            await response.aread()
-            raise httpx.ReadError("connection dropped after the server acted", request=request)
-        return response
 
 
 async def _no_sleep(_: float) -> None:

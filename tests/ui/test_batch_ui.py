@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
 
 from gentui.api import costs, vocab
@@ -11,17 +9,14 @@ from gentui.core.actions import Guards
 from gentui.core.batch import CostBook
 from gentui.core.formatting import fmt_credits
 from gentui.core.journal import Journal
-from gentui.core.session import Session
 from gentui.ui.screens.batch import BatchBar, BatchControl, BatchDialog
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader
 
-from .conftest import World, _no_sleep, make_app, wait_for
-from .test_cockpit import SIZE, goto, loaded
+from .pilot import BASE_URL, SIZE, World, crashed_gentuis_journal, goto, loaded, make_app, no_sleep, wait_for
 
 NO_WARN = Guards(low_balance_warning=Decimal(0))
-BASE_URL = "http://sim/v1"
 
 
 async def start(pilot, app) -> None:
@@ -240,23 +235,6 @@ async def test_quitting_while_a_batch_runs_asks_first(quiet_world):
 
 
 # --- resume after a crash ----------------------------------------------------------------------------------
-def dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
-async def crashed_gentuis_journal(world: World, path, cells: int) -> tuple[Session, Journal, list[str]]:
-    """A journal owned by a gentui that died, holding unsent mass-regenerate intents for `cells` image cells."""
-    session = Session(world.client(), str(world.info["agent_id"]), str(world.info["engine_ids"][0]))
-    await session.load_engine()
-    column = next(c.id for c in session.state.columns if c.generation_type == vocab.IMAGE_FROM_TEXT)
-    keys = [(r, column) for r in session.state.rows][:cells]
-    dead = Journal(path, base_url=BASE_URL, agent_id=session.agent_id, engine_id=session.engine_id)
-    dead.pid, dead.started = dead_pid(), 1.0  # the crashed gentui
-    idems = [dead.begin("mass_regenerate", k, session.state.cells[k].cell_id, session.state.card(k),
-                        estimate=Decimal(5)) for k in keys]
-    return session, dead, idems
 
 
 async def test_the_start_up_prompt_resumes_a_dead_owners_intents_with_the_same_keys(tmp_path):
@@ -318,10 +296,10 @@ async def test_render_says_it_started_and_what_it_costs(quiet_world):
 # --- a lost answer -----------------------------------------------------------------------------------------------
 async def test_a_lost_answer_is_explained_and_sent_again_with_its_key_charged_once(quiet_world):
     from gentui.api.client import GenClient
-    from tests.core.test_uncertain import LossyTransport
+    from tests.transports import LossyTransport
 
     transport = LossyTransport(quiet_world.app)
-    client = GenClient("http://sim/v1", quiet_world.info["api_key"], transport=transport, sleep=_no_sleep)
+    client = GenClient("http://sim/v1", quiet_world.info["api_key"], transport=transport, sleep=no_sleep)
     app = make_app(quiet_world, guards=NO_WARN)
     app.launch.client = client  # answers to POSTs can be lost on the way back
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -10,27 +10,7 @@ from gentui.ui.screens.card_editor import CardEditor
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid
 
-from .conftest import make_app, wait_for
-
-SIZE = (160, 48)
-
-
-def loaded(app) -> bool:
-    """The engine and the balance are in, and the grid has drawn them (core events arrive as messages)."""
-    if app.session is None or not app.session.state.loaded or app.session.ledger.generic is None:
-        return False
-    return app.main is not None and app.main.query_one(EngineGrid).row_count > 0
-
-
-async def goto(pilot, app, generation_type: str, row: int = 0):
-    """Put the grid cursor on the first cell of the first column of a type; returns its key."""
-    state = app.session.state
-    index = next(i for i, c in enumerate(state.columns) if c.generation_type == generation_type)
-    grid = app.screen.query_one(EngineGrid)
-    grid.focus()
-    grid.move_cursor(row=row, column=index + 1, animate=False)
-    await pilot.pause()
-    return grid.current_key
+from .pilot import SIZE, goto, loaded, make_app, wait_for
 
 
 async def test_the_grid_shows_every_row_and_column_and_the_header_the_balance(quiet_world):

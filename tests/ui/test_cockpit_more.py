@@ -10,8 +10,7 @@ from gentui.ui.screens.modals import ValueEditor
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
 from gentui.ui.widgets.grid import EngineGrid
 
-from .conftest import make_app, wait_for
-from .test_cockpit import SIZE, goto, loaded
+from .pilot import SIZE, goto, loaded, make_app, wait_for
 
 NO_ASK = Guards(confirm="costly", confirm_above=Decimal(100_000))
 

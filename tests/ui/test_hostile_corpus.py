@@ -27,7 +27,7 @@ from gentui.ui.widgets.detail import CellDetail, HistoryTable
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader
 
-from .conftest import FROZEN_NOW, World, _no_sleep, wait_for
+from .pilot import FROZEN_NOW, World, no_sleep, terminal_output, wait_for
 
 CORPUS = json.loads((Path(__file__).parent.parent / "data" / "hostile.json").read_text())
 SIZES = [(120, 40), (80, 24)]
@@ -59,17 +59,11 @@ def hostile_app(tmp_path: Path, size_note: str = "") -> tuple[GentuiApp, World, 
     world = World(quiet=True)
     engine_id = add_hostile_engine(world.app.state.sim, CORPUS)
     transport = HostileErrors(world.app)
-    client = GenClient("http://sim/v1", world.info["api_key"], transport=transport, sleep=_no_sleep)
+    client = GenClient("http://sim/v1", world.info["api_key"], transport=transport, sleep=no_sleep)
     app = GentuiApp(Launch(client=client, agent_id=str(world.info["agent_id"]), engine_id=str(engine_id),
                            guards=Guards(confirm="always"), clock=lambda: FROZEN_NOW, tick_interval=None,
                            export_dir=str(tmp_path), engine_names={str(engine_id): CORPUS["strings"]["osc_title"]}))
     return app, world, transport
-
-
-def terminal_output(app: GentuiApp) -> str:
-    """What the app would write to the terminal for a full repaint of the current screen stack."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return update.render_segments(app.console) if update is not None else ""
 
 
 def check_screen(app: GentuiApp, where: str) -> str:

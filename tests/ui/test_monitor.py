@@ -19,8 +19,7 @@ from gentui.ui.widgets.feeds import ActivityPanel, ApiLogPanel, activity_text, a
 from gentui.ui.widgets.filterbar import FilterBar, FilterInput
 from gentui.ui.widgets.grid import EngineGrid
 
-from .conftest import World, make_app, wait_for
-from .test_cockpit import SIZE, goto, loaded
+from .pilot import SIZE, World, goto, loaded, make_app, wait_for
 
 NO_CONFIRM = Guards(confirm="costly", confirm_above=Decimal(100_000))
 

@@ -14,8 +14,7 @@ from gentui.ui.app import GentuiApp, Launch
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader
 
-from .conftest import World, _no_sleep, wait_for
-from .test_cockpit import SIZE, loaded
+from .pilot import SIZE, World, loaded, no_sleep, wait_for
 
 FAST = PollPolicy(interval=0.05, max_backoff=0.2, engine_idle=0.5, engine_busy=0.5)
 
@@ -36,7 +35,7 @@ class Switch(httpx.AsyncBaseTransport):
 
 
 def app_for(world: World, transport: httpx.AsyncBaseTransport, cache: EngineCache) -> GentuiApp:
-    client = GenClient("http://sim/v1", world.info["api_key"], transport=transport, sleep=_no_sleep)
+    client = GenClient("http://sim/v1", world.info["api_key"], transport=transport, sleep=no_sleep)
     return GentuiApp(Launch(client=client, agent_id=str(world.info["agent_id"]),
                             engine_id=str(world.info["engine_ids"][0]), clock=world.clock.now,
                             engine_cache=cache, policy=FAST))

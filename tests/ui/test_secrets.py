@@ -24,8 +24,7 @@ from gentui.settings import ConfigError
 from gentui.ui.app import GentuiApp, Launch
 from gentui.ui.widgets.header import CreditsHeader
 
-from .conftest import World, _no_sleep, wait_for
-from .test_hostile_corpus import terminal_output
+from .pilot import World, no_sleep, terminal_output, wait_for
 
 KEY = "gk-SECRET-7f3a9c1e5b-DO-NOT-SHOW-Q8Z2"
 TAIL = KEY[-4:]
@@ -52,7 +51,7 @@ def dead_port() -> int:
 
 # --- errors and tracebacks ------------------------------------------------------------------------------------
 async def test_a_transport_error_carries_no_key_in_message_repr_or_traceback():
-    client = GenClient(f"http://127.0.0.1:{dead_port()}/v1", KEY, sleep=_no_sleep, max_attempts=2)
+    client = GenClient(f"http://127.0.0.1:{dead_port()}/v1", KEY, sleep=no_sleep, max_attempts=2)
     with pytest.raises(errors.GenApiError) as info:
         await client.me()
     exc = info.value
@@ -69,7 +68,7 @@ async def test_a_server_that_echoes_the_key_is_scrubbed():
         return httpx.Response(401, json={"error": f"key {key} is revoked", "error_code": key},
                               headers={"X-Echo": key})
 
-    client = GenClient("https://api.example/v1", KEY, transport=httpx.MockTransport(echo), sleep=_no_sleep)
+    client = GenClient("https://api.example/v1", KEY, transport=httpx.MockTransport(echo), sleep=no_sleep)
     with pytest.raises(errors.AuthError) as info:
         await client.me()
     for text, where in ((str(info.value), "str"), (repr(info.value), "repr"), (describe_error(info.value), "hint"),
@@ -84,7 +83,7 @@ async def test_the_key_reaches_no_screen_log_file_or_crash_report(tmp_path, capl
     world = World(quiet=True, api_key=KEY)
     journal = Journal(tmp_path / "journal.sqlite3")
     cache = EngineCache(tmp_path / "cache")
-    client = GenClient("http://sim/v1", KEY, transport=httpx.ASGITransport(app=world.app), sleep=_no_sleep)
+    client = GenClient("http://sim/v1", KEY, transport=httpx.ASGITransport(app=world.app), sleep=no_sleep)
     app = GentuiApp(Launch(client=client, agent_id=str(world.info["agent_id"]),
                            engine_id=str(world.info["engine_ids"][0]), clock=world.clock.now, journal=journal,
                            engine_cache=cache, base_url="http://sim/v1"))

@@ -23,9 +23,7 @@ from gentui.ui.app import GentuiApp
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.themes import load_themes
 
-from .conftest import World, make_app, wait_for
-from .test_batch_ui import crashed_gentuis_journal
-from .test_cockpit import SIZE, goto, loaded
+from .pilot import SIZE, World, crashed_gentuis_journal, goto, loaded, make_app, wait_for
 
 #: CONTRACTS.md section 3: every binding that spends, stops or edits
 CONTRACT_MUTATING = {"regenerate", "edit_regenerate", "edit_value", "stop", "continue", "pin", "render",

@@ -7,7 +7,7 @@ import asyncio
 from gentui.api import vocab
 from gentui.ui.widgets.grid import EngineGrid
 
-from .conftest import World, make_app
+from .pilot import World, make_app
 
 
 def frozen_app():

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from gentui.core.journal import Journal
-from tests.ui.conftest import World
+from tests.ui.pilot import World
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "soak.py"
 

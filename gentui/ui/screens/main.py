@@ -99,36 +99,48 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
             self.show_detail(force=True)
         self.update_header()
 
-    def handle_core(self, event: object) -> None:
-        """One core event, delivered by the app on the UI thread."""
-        session = self.session
-        grids = self.query(EngineGrid)
-        if session is None or not grids:  # no grid: the app is closing (an event still in the queue)
+    # --- core events, one handler each (the app hands them over from their messages) --------------------
+    def _ready(self) -> bool:
+        """False while there is no session, or once the grid is gone (the app is closing, events still queued)."""
+        return self.session is not None and bool(self.query(EngineGrid))
+
+    def engine_changed(self, event: EngineChanged) -> None:
+        if not self._ready():
             return
-        grid = grids.first()
-        now = self.app.now()
-        if isinstance(event, EngineChanged):
-            state = session.state
-            if event.full and (not grid.columns_match(state) or (grid.row_count == 0 and not self.view.filtering)):
-                grid.rebuild(state, now)
-            else:
-                with self.app.batch_update():
-                    grid.apply(state, event.changes.cells, event.changes.rows_added, event.changes.rows_removed, now)
-            key = grid.current_key
-            if key is not None and (key in event.changes.cells or event.full or key != self._last_key):
-                self.show_detail(force=True)
-            self.update_header()
-        elif isinstance(event, CreditsChanged):
-            self.update_header()
-        elif isinstance(event, ConnectionChanged):
-            self.update_header()
-            if event.state == "ok":
-                self.resend_uncertain()
-            if event.state == "auth":
-                self.notify(event.reason, title="Authentication", severity="error", timeout=15)
-        elif isinstance(event, Notice):
-            self.on_notice(event)  # the activity feed, and a toast per the `notify` setting
-        self.monitor_event(event)  # filter and sort, bell and desktop notifications
+        session, grid, now = self.session, self.query_one(EngineGrid), self.app.now()
+        state = session.state
+        if event.full and (not grid.columns_match(state) or (grid.row_count == 0 and not self.view.filtering)):
+            grid.rebuild(state, now)
+        else:
+            with self.app.batch_update():
+                grid.apply(state, event.changes.cells, event.changes.rows_added, event.changes.rows_removed, now)
+        key = grid.current_key
+        if key is not None and (key in event.changes.cells or event.full or key != self._last_key):
+            self.show_detail(force=True)
+        self.update_header()
+        self.monitor_engine_changed(event)  # filter and sort, bell and desktop notifications, batch end
+
+    def credits_changed(self, event: CreditsChanged) -> None:
+        if not self._ready():
+            return
+        self.update_header()
+        self.note_other_spend()
+
+    def connection_changed(self, event: ConnectionChanged) -> None:
+        if not self._ready():
+            return
+        self.update_header()
+        if event.state == "ok":
+            self.resend_uncertain()
+        if event.state == "auth":
+            self.notify(event.reason, title="Authentication", severity="error", timeout=15)
+        self.log_connection(event)
+
+    def notice(self, event: Notice) -> None:
+        if not self._ready():
+            return
+        self.on_notice(event)  # the activity feed, and a toast per the `notify` setting
+        self.check_batch()
 
     def update_header(self) -> None:
         session, app = self.session, self.app

@@ -19,7 +19,7 @@ from textual.widgets import Input
 from gentui.api.answers import RequestRecord
 from gentui.api.errors import GenApiError
 from gentui.core.apilog import ApiLog
-from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
+from gentui.core.events import ConnectionChanged, EngineChanged, Notice
 from gentui.core.formatting import describe_error, fmt_credits
 from gentui.core.rows import SORT_LABELS, GridView, ViewIndex, changed_within
 from gentui.core.views import CellKey, JobView
@@ -168,23 +168,19 @@ class MonitorMixin:
             self.view_changed_rows((), full=True)
 
     # --- events from the core --------------------------------------------------------------------
-    def monitor_event(self, event: object) -> None:
-        """Every core event, after the main screen handled it."""
-        if isinstance(event, EngineChanged):
-            changes = event.changes
-            rows = {k[0] for k in changes.cells} | set(changes.rows_added) | set(changes.rows_removed)
-            self.view_changed_rows(rows, full=event.full)
-            self._alert_terminal(changes.terminal)
-            self._check_batch()
-        elif isinstance(event, CreditsChanged):
-            self._note_other_spend()
-        elif isinstance(event, ConnectionChanged):
-            text = "connection ok" if event.state == "ok" else f"connection {event.state}: {event.reason}"
-            self.activity_log.add(self.app.now(), text, "information" if event.state == "ok" else "warning")
-        elif isinstance(event, Notice):
-            self._check_batch()
+    def monitor_engine_changed(self, event: EngineChanged) -> None:
+        """After the main screen patched the grid: the view, the bell, the batch's end."""
+        changes = event.changes
+        rows = {k[0] for k in changes.cells} | set(changes.rows_added) | set(changes.rows_removed)
+        self.view_changed_rows(rows, full=event.full)
+        self._alert_terminal(changes.terminal)
+        self.check_batch()
 
-    def _note_other_spend(self) -> None:
+    def log_connection(self, event: ConnectionChanged) -> None:
+        text = "connection ok" if event.state == "ok" else f"connection {event.state}: {event.reason}"
+        self.activity_log.add(self.app.now(), text, "information" if event.state == "ok" else "warning")
+
+    def note_other_spend(self) -> None:
         """A balance change gentui did not cause (the web app, a teammate, work started before): say so.
 
         Judged only on a new balance from the server and while none of this session's charges is
@@ -224,7 +220,7 @@ class MonitorMixin:
             if job.status in ("completed", "failed") and session.ledger.owns(job.id) and job.id not in in_batch:
                 self.notifier.alert(f"gentui: {job.status}", session.describe_terminal(key, job, None))
 
-    def _check_batch(self) -> None:
+    def check_batch(self) -> None:
         """When a batch has sent everything, watch its generations; when all have ended, say so once."""
         batch, session = getattr(self, "batch", None), self.session
         if session is None:

@@ -1,0 +1,66 @@
+"""One Textual message per core event (`gentui.core.events`): the session's `emit` posts them to the app.
+
+Workers never touch widgets: the core emits plain events, `message_for` wraps each in its message on
+the way to the UI thread, and the handlers (`@on(...)` in the app, which hands them to the main screen)
+own every change. The high-rate messages that carry no data of their own can replace a queued twin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.message import Message
+
+from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
+
+
+class EngineUpdated(Message):
+    """The engine state changed; `event.changes` says exactly which cells and rows."""
+
+    def __init__(self, event: EngineChanged) -> None:
+        super().__init__()
+        self.event = event
+
+
+class CreditsUpdated(Message):
+    """The ledger or the server balance changed (the header reads the ledger: one queued is enough)."""
+
+    def __init__(self, event: CreditsChanged) -> None:
+        super().__init__()
+        self.event = event
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CreditsUpdated)
+
+
+class ConnectionUpdated(Message):
+    """The connection's state (ok | stale | offline | auth) with its reason."""
+
+    def __init__(self, event: ConnectionChanged) -> None:
+        super().__init__()
+        self.event = event
+
+
+class NoticePosted(Message):
+    """Something worth a line in the activity feed and, maybe, a toast."""
+
+    def __init__(self, event: Notice) -> None:
+        super().__init__()
+        self.event = event
+
+
+MESSAGE_FOR: dict[type, Callable[[Any], Message]] = {
+    EngineChanged: EngineUpdated,
+    CreditsChanged: CreditsUpdated,
+    ConnectionChanged: ConnectionUpdated,
+    Notice: NoticePosted,
+}
+
+
+def message_for(event: object) -> Message:
+    """The message that carries a core event; an event with no message is a programming error."""
+    try:
+        return MESSAGE_FOR[type(event)](event)
+    except KeyError:
+        raise TypeError(f"no UI message for core event {type(event).__name__}") from None
