@@ -1,56 +1,113 @@
-"""Every binding of gentui: stable id, default keys, description, and whether it mutates.
+"""Every action of gentui, in one table: id, default keys, words, help, where it runs, what it risks.
 
-No Textual here: `gentui keys`, the config validator and the UI all read this one table
-(CONTRACTS.md section 3). The UI turns it into `textual.binding.Binding`s.
+No Textual here: `gentui keys`, the config validator (keymap ids), the UI's bindings, `?`, the
+command palette, the read-only guard and the screen's dispatch all read this one table
+(CONTRACTS.md section 3). Adding an action means one row here and one handler on its screen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ActionId(StrEnum):
+    """The stable binding ids (CONTRACTS.md section 3): `[keymap]` in config.toml names these."""
+
+    REGENERATE = "regenerate"
+    EDIT_REGENERATE = "edit_regenerate"
+    EDIT_VALUE = "edit_value"
+    STOP = "stop"
+    CONTINUE = "continue"
+    PIN = "pin"
+    RENDER = "render"
+    COPY = "copy"
+    REFRESH = "refresh"
+    MARK = "mark"
+    MARK_COLUMN = "mark_column"
+    MARK_FAILED = "mark_failed"
+    CLEAR_MARKS = "clear_marks"
+    MASS_REGENERATE = "mass_regenerate"
+    BULK_STOP = "bulk_stop"
+    FILTER = "filter"
+    FAILED_ONLY = "failed_only"
+    IN_FLIGHT_ONLY = "in_flight_only"
+    SORT = "sort"
+    ACTIVITY = "activity"
+    API_LOG = "api_log"
+    EXPORT = "export"
+    SWITCH_ENGINE = "switch_engine"
+    HELP = "help"
+    WIDGET_HELP = "widget_help"
+    QUIT = "quit"
 
 
 @dataclass(frozen=True)
-class BindingSpec:
-    id: str
+class ActionSpec:
+    id: ActionId
     key: str
     description: str
+    help: str = ""  # one line for the palette and `?`
+    scope: str = "screen"  # "screen": the main screen's cell actions; "app": global keys
     mutating: bool = False  # spends, stops or edits: disabled by --readonly
+    spends: bool = False  # a charged POST, sent with an Idempotency-Key
+    offline: bool = False  # works before a session exists (the logs help most when nothing connects)
     show: bool = True  # shown in the footer
     priority: bool = False
 
+    @property
+    def textual_action(self) -> str:
+        """The Textual action string a binding runs: the app's own method, or the screen's dispatcher."""
+        return _APP_METHODS.get(self.id, self.id.value) if self.scope == "app" else f"cell('{self.id.value}')"
 
-BINDINGS: tuple[BindingSpec, ...] = (
-    BindingSpec("regenerate", "r", "Regenerate", True),
-    BindingSpec("edit_regenerate", "e", "Edit & regenerate", True),
-    BindingSpec("edit_value", "i", "Edit value", True, show=False),
-    BindingSpec("stop", "s", "Stop", True),
-    BindingSpec("continue", "c", "Continue", True),
-    BindingSpec("pin", "p", "Pin take", True, show=False),
-    BindingSpec("render", "R", "Render row", True, show=False),
-    BindingSpec("copy", "y", "Copy output", show=False),
-    BindingSpec("refresh", "ctrl+r", "Refresh", priority=True),
-    BindingSpec("mark", "space", "Mark", show=False),
-    BindingSpec("mark_column", "V", "Mark column", show=False),
-    BindingSpec("mark_failed", "X", "Mark failed", show=False),
-    BindingSpec("clear_marks", "U", "Clear marks", show=False),
-    BindingSpec("mass_regenerate", "m", "Mass regenerate", True, show=False),
-    BindingSpec("bulk_stop", "S", "Bulk stop", True, show=False),
-    BindingSpec("filter", "slash", "Filter", show=False),
-    BindingSpec("failed_only", "F", "Failed only", show=False),
-    BindingSpec("in_flight_only", "I", "In flight only", show=False),
-    BindingSpec("sort", "o", "Sort", show=False),
-    BindingSpec("activity", "a", "Activity", show=False),
-    BindingSpec("api_log", "L", "API log", show=False),
-    BindingSpec("export", "x", "Export", show=False),
-    BindingSpec("switch_engine", "g", "Engines"),
-    BindingSpec("help", "question_mark", "Help"),
-    BindingSpec("widget_help", "f1", "Widget help", show=False, priority=True),
-    BindingSpec("quit", "q", "Quit"),
+
+A = ActionId
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(A.REGENERATE, "r", "Regenerate", "New generation from the cell's card (asks, showing the estimate)",
+               mutating=True, spends=True),
+    ActionSpec(A.EDIT_REGENERATE, "e", "Edit & regenerate",
+               "Edit the card (model, prompt, aspect ratio, duration…), then regenerate", mutating=True, spends=True),
+    ActionSpec(A.EDIT_VALUE, "i", "Edit value", "Edit the cell's value (free)", mutating=True, show=False),
+    ActionSpec(A.STOP, "s", "Stop", "Stop the cell's in-flight generation (refunded in full)", mutating=True),
+    ActionSpec(A.CONTINUE, "c", "Continue", "Continue the cell's stopped generation (re-charged)",
+               mutating=True, spends=True),
+    ActionSpec(A.PIN, "p", "Pin take", "Pin the selected take as displayed", mutating=True, show=False),
+    ActionSpec(A.RENDER, "R", "Render row", "Render the row's final video", mutating=True, spends=True, show=False),
+    ActionSpec(A.COPY, "y", "Copy output", "Copy the displayed output's URL or text", show=False),
+    ActionSpec(A.REFRESH, "ctrl+r", "Refresh", "Refresh the engine and the credits now", scope="app", priority=True),
+    ActionSpec(A.MARK, "space", "Mark", "Mark or unmark the cell", show=False),
+    ActionSpec(A.MARK_COLUMN, "V", "Mark column", "Mark the whole column", show=False),
+    ActionSpec(A.MARK_FAILED, "X", "Mark failed", "Mark every failed cell", show=False),
+    ActionSpec(A.CLEAR_MARKS, "U", "Clear marks", "Clear every mark", show=False),
+    ActionSpec(A.MASS_REGENERATE, "m", "Mass regenerate", "Regenerate the marked cells (or the column)",
+               mutating=True, show=False),
+    ActionSpec(A.BULK_STOP, "S", "Bulk stop", "Stop every in-flight generation of the marks (or the column)",
+               mutating=True, show=False),
+    ActionSpec(A.FILTER, "slash", "Filter", "Filter the grid: text, is:failed, is:running, col:NAME, age:1h",
+               offline=True, show=False),
+    ActionSpec(A.FAILED_ONLY, "F", "Failed only", "Only rows with a failed cell", show=False),
+    ActionSpec(A.IN_FLIGHT_ONLY, "I", "In flight only", "Only rows with work in flight", show=False),
+    ActionSpec(A.SORT, "o", "Sort", "Cycle the sort: sheet, last change, status, cost", show=False),
+    ActionSpec(A.ACTIVITY, "a", "Activity", "Show or hide the activity feed", offline=True, show=False),
+    ActionSpec(A.API_LOG, "L", "API log", "Show or hide the API call log (with the credits each call moved)",
+               offline=True, show=False),
+    ActionSpec(A.EXPORT, "x", "Export", "Export the engine's whole history to CSV or JSON", show=False),
+    ActionSpec(A.SWITCH_ENGINE, "g", "Engines", "Go to another engine", scope="app"),
+    ActionSpec(A.HELP, "question_mark", "Help", "Every key with its binding id", scope="app"),
+    ActionSpec(A.WIDGET_HELP, "f1", "Widget help", "What the focused part can do", scope="app", show=False,
+               priority=True),
+    ActionSpec(A.QUIT, "q", "Quit", "Quit gentui", scope="app"),
 )
+#: the app's method for each global action, where its name differs from the id
+_APP_METHODS: dict[ActionId, str] = {A.HELP: "show_keys"}
 
-BINDING_IDS: frozenset[str] = frozenset(b.id for b in BINDINGS)
-MUTATING_IDS: frozenset[str] = frozenset(b.id for b in BINDINGS if b.mutating)
-BY_ID: dict[str, BindingSpec] = {b.id: b for b in BINDINGS}
+BINDINGS = ACTIONS  # the table as `gentui keys` and the config validator read it
+# plain strings (an ActionId is one): they are shown, compared and written to config.toml as text
+BY_ID: dict[str, ActionSpec] = {spec.id.value: spec for spec in ACTIONS}
+BINDING_IDS: frozenset[str] = frozenset(BY_ID)
+MUTATING_IDS: frozenset[str] = frozenset(s.id.value for s in ACTIONS if s.mutating)
+SCREEN_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "screen")
+APP_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "app")
 
 _DISPLAY = {"slash": "/", "question_mark": "?", "space": "space"}
 
@@ -71,4 +128,4 @@ def textual_keys(keys: str) -> str:
 def effective_keys(keymap: dict[str, str] | None = None) -> dict[str, str]:
     """Binding id -> keys, after the user's [keymap] overrides."""
     keymap = keymap or {}
-    return {b.id: textual_keys(keymap[b.id]) if b.id in keymap else b.key for b in BINDINGS}
+    return {b.id.value: textual_keys(keymap[b.id]) if b.id in keymap else b.key for b in ACTIONS}

@@ -20,8 +20,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from gentui.action_table import BINDINGS as SPECS
-from gentui.action_table import MUTATING_IDS, effective_keys
+from gentui.action_table import ACTIONS, MUTATING_IDS, effective_keys
 from gentui.api.errors import AuthError, GenApiError
 from gentui.core.actions import Actions, Guards
 from gentui.core.formatting import describe_error
@@ -36,8 +35,6 @@ if TYPE_CHECKING:
     from gentui.api.answers import RequestRecord
     from gentui.api.client import GenClient
 
-GLOBAL_ACTIONS = {"quit": "quit", "help": "show_keys", "widget_help": "widget_help", "refresh": "refresh",
-                  "switch_engine": "switch_engine"}
 
 
 @dataclass
@@ -80,11 +77,8 @@ class GentuiApp(App[None]):
     CSS_PATH = "styles.tcss"
     TITLE = "gentui"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding(s.key, GLOBAL_ACTIONS[s.id], s.description, show=s.show, priority=s.priority, id=s.id)
-        for s in SPECS
-        if s.id in GLOBAL_ACTIONS
-    ]
+    BINDINGS = [Binding(s.key, s.textual_action, s.description, show=s.show, priority=s.priority, id=s.id.value)
+                for s in ACTIONS if s.scope == "app"]
 
     def __init__(self, launch: Launch) -> None:
         super().__init__()

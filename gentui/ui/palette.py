@@ -13,35 +13,8 @@ from typing import Any
 
 from textual.app import SystemCommand
 
-from gentui.action_table import BY_ID, MUTATING_IDS, display_key
+from gentui.action_table import BY_ID, MUTATING_IDS, SCREEN_IDS, display_key
 from gentui.core.actions import Refusal
-
-HELP = {
-    "regenerate": "New generation from the cell's card (asks, showing the estimate)",
-    "edit_regenerate": "Edit the card (model, prompt, aspect ratio, duration…), then regenerate",
-    "edit_value": "Edit the cell's value (free)",
-    "stop": "Stop the cell's in-flight generation (refunded in full)",
-    "continue": "Continue the cell's stopped generation (re-charged)",
-    "pin": "Pin the selected take as displayed",
-    "render": "Render the row's final video",
-    "copy": "Copy the displayed output's URL or text",
-    "mark": "Mark or unmark the cell",
-    "mark_column": "Mark the whole column",
-    "mark_failed": "Mark every failed cell",
-    "clear_marks": "Clear every mark",
-    "mass_regenerate": "Regenerate the marked cells (or the column)",
-    "bulk_stop": "Stop every in-flight generation of the marks (or the column)",
-    "filter": "Filter the grid: text, is:failed, is:running, col:NAME, age:1h",
-    "failed_only": "Only rows with a failed cell",
-    "in_flight_only": "Only rows with work in flight",
-    "sort": "Cycle the sort: sheet, last change, status, cost",
-    "activity": "Show or hide the activity feed",
-    "api_log": "Show or hide the API call log (with the credits each call moved)",
-    "export": "Export the engine's whole history to CSV or JSON",
-    "refresh": "Refresh the engine and the credits now",
-    "switch_engine": "Go to another engine",
-    "help": "Every key with its binding id",
-}
 
 
 def _offered(screen: Any, binding_id: str) -> bool:
@@ -120,15 +93,15 @@ def title(app: Any, binding_id: str) -> str:
 
 
 def gentui_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
-    from gentui.ui.screens.main import SCREEN_ACTIONS, MainScreen
+    from gentui.ui.screens.main import MainScreen
 
     if isinstance(screen, MainScreen):
-        for binding_id in SCREEN_ACTIONS:
+        for binding_id in SCREEN_IDS:
             if _offered(screen, binding_id):
-                yield SystemCommand(title(app, binding_id), HELP.get(binding_id, "") + _state_note(screen, binding_id),
+                yield SystemCommand(title(app, binding_id), BY_ID[binding_id].help + _state_note(screen, binding_id),
                                     partial(screen.run_action, f"cell({binding_id!r})"))
         yield SystemCommand("Spend history", "What this machine spent per day and per engine (from the journal)",
                             screen.open_spend)
-        yield SystemCommand(title(app, "refresh"), HELP["refresh"], app.action_refresh)
-        yield SystemCommand(title(app, "switch_engine"), HELP["switch_engine"], app.action_switch_engine)
-    yield SystemCommand(title(app, "help"), HELP["help"], app.action_show_keys)
+        yield SystemCommand(title(app, "refresh"), BY_ID["refresh"].help, app.action_refresh)
+        yield SystemCommand(title(app, "switch_engine"), BY_ID["switch_engine"].help, app.action_switch_engine)
+    yield SystemCommand(title(app, "help"), BY_ID["help"].help, app.action_show_keys)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from textual import on, work
@@ -12,8 +13,7 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
-from gentui.action_table import BINDINGS as SPECS
-from gentui.action_table import MUTATING_IDS
+from gentui.action_table import ACTIONS, BY_ID, SCREEN_IDS, ActionId
 from gentui.api.errors import GenApiError
 from gentui.core.actions import READONLY_REASON, Plan, Refusal
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
@@ -21,28 +21,21 @@ from gentui.core.formatting import describe_error
 from gentui.core.views import CellKey
 from gentui.ui.screens.batch import BatchBar
 from gentui.ui.screens.card_editor import CardEditor
-from gentui.ui.screens.marks import MARK_ACTIONS, MarksMixin
+from gentui.ui.screens.marks import MarksMixin
 from gentui.ui.screens.modals import ConfirmScreen, ValueEditor
-from gentui.ui.screens.monitor import MONITOR_ACTIONS, OFFLINE_ACTIONS, MonitorMixin
+from gentui.ui.screens.monitor import MonitorMixin
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
 from gentui.ui.widgets.feeds import Feeds
 from gentui.ui.widgets.filterbar import FilterBar
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader, HeaderData
 
-#: the cell actions this screen owns (the app owns the global ones)
-SCREEN_ACTIONS = ("regenerate", "edit_regenerate", "edit_value", "stop", "continue", "pin", "render", "copy",
-                  *MARK_ACTIONS, *MONITOR_ACTIONS)
-CHARGED_ACTIONS = ("regenerate", "edit_regenerate", "render", "continue")  # POSTs sent with an Idempotency-Key
 UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are retried (and on reconnect)
 
 
 def screen_bindings() -> list[Binding]:
-    return [
-        Binding(s.key, f"cell('{s.id}')", s.description, show=s.show, id=s.id)
-        for s in SPECS
-        if s.id in SCREEN_ACTIONS
-    ]
+    """The screen-scoped rows of the action table, each running `action_cell(id)`."""
+    return [Binding(s.key, s.textual_action, s.description, show=s.show, id=s.id.value) for s in ACTIONS if s.scope == "screen"]
 
 
 class MainScreen(MonitorMixin, MarksMixin, Screen):
@@ -58,6 +51,20 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
         super().__init__()
         self._last_key: CellKey | None = None
         self._resending = False
+        A = ActionId
+        #: the handler of every screen action of the table (checked complete just below)
+        self.handlers: dict[ActionId, Callable[[CellKey | None], Awaitable[None]]] = {
+            A.REGENERATE: self._do_regenerate, A.EDIT_REGENERATE: self._do_edit_regenerate,
+            A.EDIT_VALUE: self._do_edit_value, A.STOP: self._do_stop, A.CONTINUE: self._do_continue,
+            A.PIN: self._do_pin, A.RENDER: self._do_render, A.COPY: self._do_copy,
+            A.MARK: self._do_mark, A.MARK_COLUMN: self._do_mark_column, A.MARK_FAILED: self._do_mark_failed,
+            A.CLEAR_MARKS: self._do_clear_marks, A.MASS_REGENERATE: self._do_mass_regenerate,
+            A.BULK_STOP: self._do_bulk_stop, A.FILTER: self._do_filter, A.FAILED_ONLY: self._do_failed_only,
+            A.IN_FLIGHT_ONLY: self._do_in_flight_only, A.SORT: self._do_sort, A.ACTIVITY: self._do_activity,
+            A.API_LOG: self._do_api_log, A.EXPORT: self._do_export,
+        }
+        missing = set(SCREEN_IDS) ^ set(self.handlers)
+        assert not missing, f"screen actions without a handler (or handlers without a row): {sorted(missing)}"
         self.monitor_init()
 
     def compose(self) -> ComposeResult:
@@ -236,15 +243,19 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
         return table.selected_id if table.has_focus or table.row_count else None
 
     async def action_cell(self, action: str) -> None:
-        if action in MUTATING_IDS and self.app.guards.readonly:  # the reason comes first, whatever the cell
+        """Every screen action's key and palette entry come here: the table says what it risks."""
+        spec = BY_ID.get(action)
+        if spec is None or spec.scope != "screen":
+            raise ValueError(f"not a screen action: {action!r}")
+        if spec.mutating and self.app.guards.readonly:  # the reason comes first, whatever the cell
             self.notify(f"{action}: {READONLY_REASON}", severity="warning", markup=False)
             return
-        if self.session is None and action not in OFFLINE_ACTIONS:
+        if self.session is None and not spec.offline:
             self.notify(f"{action}: not connected yet", severity="warning")
             return
         key = self.query_one(EngineGrid).current_key
         try:
-            await getattr(self, f"_do_{action}")(key)
+            await self.handlers[spec.id](key)
         except Refusal as exc:
             self.notify(str(exc), severity="warning", markup=False)
 
@@ -351,7 +362,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
                 await coro
             except GenApiError as exc:
                 message = f"{name}: {describe_error(exc)}"
-                if name in CHARGED_ACTIONS and not exc.refused:
+                if name in BY_ID and BY_ID[name].spends and not exc.refused:
                     message += ("\nThe server may have acted: gentui sends it again with the same "
                                 "Idempotency-Key once the server answers (it is never charged twice).")
                 self.notify(message, severity="error", timeout=10, markup=False)

@@ -14,8 +14,6 @@ from gentui.ui.screens.batch import BatchBar, BatchControl, BatchDialog
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid
 
-MARK_ACTIONS = ("mark", "mark_column", "mark_failed", "clear_marks", "mass_regenerate", "bulk_stop")
-
 
 class MarksMixin:
     """Needs: self.app, self.session, self.query_one, self.notify, self.run_worker, self.update_header."""

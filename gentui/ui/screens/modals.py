@@ -109,7 +109,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_columns("key", "binding id", "what", "now")
         for spec in BINDINGS:
             state = self.disabled_reasons.get(spec.id, "")
-            table.add_row(Text(display_key(self.keys.get(spec.id, spec.key)), style="bold"), spec.id,
+            table.add_row(Text(display_key(self.keys.get(spec.id, spec.key)), style="bold"), spec.id.value,
                           spec.description, Text(state, style="dim"))
         table.focus()
 

@@ -28,9 +28,6 @@ from gentui.ui.widgets.feeds import ActivityLog, ActivityPanel, ApiLogPanel, Fee
 from gentui.ui.widgets.filterbar import FilterBar, FilterInput
 from gentui.ui.widgets.grid import EngineGrid
 
-MONITOR_ACTIONS = ("filter", "failed_only", "in_flight_only", "sort", "activity", "api_log", "export")
-#: actions that work before a session exists (the logs help most when nothing connects)
-OFFLINE_ACTIONS = ("activity", "api_log", "filter")
 FEED_REFRESH = 0.3  # seconds between redraws of a shown feed
 HOUR = 3600.0
 
