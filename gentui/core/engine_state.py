@@ -53,7 +53,7 @@ class EngineState:
         # engine text reads: row id -> (hash of the row's text, its position, its column ids), and
         # the hash of the columns' text they were read with (None: read every row next time)
         self._row_cache: dict[str, tuple[int, int | None, tuple[str, ...]]] = {}
-        self._columns_hash: int | None = None
+        self._columns_hash: tuple[str, int] | None = None  # (wire key, hash)
         self._row_index: dict[int, tuple[int, int, str]] = {}  # rows array index -> (text length, hash, row id)
         self.engine_chars = 0  # size of the last engine answer read as text
         self.read_seconds = 0.0  # CPU time the last engine read took (time spent yielded not counted)
@@ -95,7 +95,7 @@ class EngineState:
     def apply_engine(self, engine: Engine) -> Changes:
         """Take a whole engine; report what differs from what we had."""
         changes = Changes()
-        by_col = self._take_header(engine, changes)
+        by_col = self.take_header(engine, changes)
         rows = sorted(enumerate(engine.rows), key=lambda p: (p[1].position if p[1].position is not None else p[0], p[0]))
         new_rows: dict[str, RowView] = {}
         seen: set[CellKey] = set()
@@ -106,18 +106,18 @@ class EngineState:
                 key = (row.id, col_id)
                 seen.add(key)
                 col_ids.append(col_id)
-                self._take_cell(key, self._cell_view(row.id, cell, by_col.get(col_id)), changes)
+                self.take_cell(key, self.cell_view(row.id, cell, by_col.get(col_id)), changes)
             position = row.position if row.position is not None else index
-            self._take_row(new_rows, RowView(row.id, position, tuple(col_ids)), changes)
-        self._finish_rows(new_rows, seen, changes)
+            self.take_row(new_rows, RowView(row.id, position, tuple(col_ids)), changes)
+        self.finish_rows(new_rows, seen, changes)
         self._row_cache, self._columns_hash, self._row_index = {}, None, {}  # the next text read reads every row
         return changes
 
-    def _take_header(self, engine: Engine, changes: Changes) -> dict[str, ColumnView]:
+    def take_header(self, engine: Engine, changes: Changes) -> dict[str, ColumnView]:
         """Title, variables and columns of a whole engine; the columns by id."""
         self.title = one_line(engine.title, 200)
         self.global_variables = dict(engine.global_variables or {})
-        columns = [self._column_view(c, i) for i, c in enumerate(engine.columns)]
+        columns = [self.column_view(c, i) for i, c in enumerate(engine.columns)]
         columns.sort(key=lambda c: c.position)
         if [(c.id, c.title, c.generation_type) for c in columns] != [
             (c.id, c.title, c.generation_type) for c in self.columns
@@ -126,7 +126,8 @@ class EngineState:
         self.columns = columns
         return {c.id: c for c in columns}
 
-    def _take_cell(self, key: CellKey, view: CellView, changes: Changes) -> None:
+    def take_cell(self, key: CellKey, view: CellView, changes: Changes) -> None:
+        """Put one cell's view of a whole engine in place, noting it in `changes` when it differs."""
         old = self.cells.get(key)
         if old != view:
             changes.cells.add(key)
@@ -136,12 +137,13 @@ class EngineState:
         for job in view.jobs:
             self.by_generation[job.id] = key
 
-    def _take_row(self, new_rows: dict[str, RowView], row: RowView, changes: Changes) -> None:
+    def take_row(self, new_rows: dict[str, RowView], row: RowView, changes: Changes) -> None:
+        """Add one row of a whole engine to `new_rows`, noting it in `changes` when it is new."""
         new_rows[row.id] = row
         if row.id not in self.rows:
             changes.rows_added.append(row.id)
 
-    def _finish_rows(self, new_rows: dict[str, RowView], seen: set[CellKey], changes: Changes) -> None:
+    def finish_rows(self, new_rows: dict[str, RowView], seen: set[CellKey], changes: Changes) -> None:
         """Rows and cells the whole engine no longer has are dropped."""
         changes.rows_removed = [r for r in self.rows if r not in new_rows]
         for key in [k for k in self.cells if k not in seen]:
@@ -149,19 +151,33 @@ class EngineState:
         self.rows = new_rows
         self.loaded = True
 
-    async def apply_engine_text(self, text: str, *, slice_seconds: float = 0.008) -> Changes:
-        """Take a whole engine as JSON text, a row at a time; report what differs from what we had.
+    # --- what the last read of an engine as JSON text saw (rows it may carry over next time) ----
+    @property
+    def text_columns(self) -> tuple[str, int] | None:
+        """(wire key, text hash) of the columns the last text read used; None: read every row next time."""
+        return self._columns_hash
 
-        Same result as `apply_engine(Engine.model_validate(engine_object(json.loads(text))))`, but
-        it yields to the event loop every `slice_seconds`, skips rows whose text is unchanged since
-        the last read, never holds the whole decoded document, and validates only changed rows (with
-        the same models; generations through `job_fields`). Shapes it does not stream (a wrapped
-        engine, duplicate keys, rows before a different choice of columns) take the exact slow path.
-        Raises ValueError (not JSON, not an engine) like `json.loads` / pydantic would.
-        """
-        from gentui.core.engine_reader import read_engine_text
+    @property
+    def has_text_rows(self) -> bool:
+        """Whether the last text read left rows that the next one may carry over by array index."""
+        return bool(self._row_index)
 
-        return await read_engine_text(self, text, slice_seconds)
+    def text_row(self, row_id: str) -> tuple[int, int | None, tuple[str, ...]] | None:
+        """(text hash, position, column ids) of a row as the last text read saw it, if it did."""
+        return self._row_cache.get(row_id)
+
+    def text_row_at(self, index: int) -> tuple[int, int, str] | None:
+        """(text length, text hash, row id) of the item at `index` of the last text read's rows array."""
+        return self._row_index.get(index)
+
+    def remember_text_read(
+        self,
+        rows: dict[str, tuple[int, int | None, tuple[str, ...]]],
+        index: dict[int, tuple[int, int, str]],
+        columns: tuple[str, int] | None,
+    ) -> None:
+        """Keep what a text read saw (see `text_row`, `text_row_at`, `text_columns`) for the next one."""
+        self._row_cache, self._row_index, self._columns_hash = rows, index, columns
 
     def apply_cell(self, row_id: str, cell: Cell) -> Changes:
         """Take one cell (GET cell answer), e.g. for the detail's full history."""
@@ -171,7 +187,7 @@ class EngineState:
         old = self.cells.get(key)
         if old is not None and not cell.column_id:
             cell = cell.model_copy(update={"column_id": old.column_id})
-        view = self._cell_view(row_id, cell, self.column(key[1]))
+        view = self.cell_view(row_id, cell, self.column(key[1]))
         if old != view:
             changes.cells.add(key)
             self._note_terminal(old, view, changes)
@@ -235,7 +251,8 @@ class EngineState:
     def _seen(self, gen_id: str) -> float:
         return self._first_seen.setdefault(gen_id, self._clock())
 
-    def _column_view(self, column: Column, index: int) -> ColumnView:
+    def column_view(self, column: Column, index: int) -> ColumnView:
+        """The view of one validated column, `index` being its place among the engine's columns."""
         attrs = dict(column.additional_attributes or {})
         gt = vocab.canonical_type(attrs.get("generation_type")) if attrs.get("generation_type") else vocab.UNKNOWN
         if gt == vocab.UNKNOWN:
@@ -254,7 +271,7 @@ class EngineState:
             attributes=attrs,
         )
 
-    def _cell_view(
+    def cell_view(
         self,
         row_id: str,
         cell: Cell,

@@ -16,6 +16,7 @@ from gentui.api import errors
 from gentui.api.answers import describe_invalid
 from gentui.api.models import Agent, Organization
 from gentui.core.engine_cache import EngineCache
+from gentui.core.engine_json import apply_engine_text
 from gentui.core.engine_state import EngineState
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 from gentui.core.formatting import describe_error, fmt_credits, format_duration
@@ -102,12 +103,12 @@ class Session:
 
     # --- loading -------------------------------------------------------------------------------
     async def load_engine(self) -> Changes:
-        """The whole engine (GET engine), read as text a row at a time (see `EngineState.apply_engine_text`)."""
+        """The whole engine (GET engine), read as text a row at a time (see `engine_json.apply_engine_text`)."""
         started = time.perf_counter()
         text = await self.client.get_engine_text(self.agent_id, self.engine_id)
         fetched = time.perf_counter()
         try:
-            changes = await self.state.apply_engine_text(text)
+            changes = await apply_engine_text(self.state, text)
         except ValueError as exc:  # not JSON, or not an engine: what the client reports for such answers
             raise errors.MalformedResponseError(
                 f"the answer is not the expected JSON ({describe_invalid(exc)})",
@@ -137,7 +138,7 @@ class Session:
         if cached is None:
             return False
         try:
-            changes = await self.state.apply_engine_text(cached.text)
+            changes = await apply_engine_text(self.state, cached.text)
         except (ValueError, KeyError, TypeError):  # a damaged or outdated cache: start empty, as without one
             self.state = EngineState(self.engine_id, clock=self.clock)
             return False

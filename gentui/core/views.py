@@ -1,7 +1,7 @@
 """The compact views gentui keeps of an engine's parts: jobs (generations), columns, cells, rows.
 
 Frozen and slotted, compared by value, so a poll's changes are found by `!=`; built from the API
-models (or from raw generation fields, see `gentui.core.engine_text.job_fields`) with every string
+models (or from raw generation fields, see `gentui.core.engine_json.job_fields`) with every string
 made safe and cut to size here, before anything reaches a widget.
 """
 

@@ -13,8 +13,8 @@ from gentui.api import errors
 from gentui.api.answers import engine_object
 from gentui.api.client import GenClient
 from gentui.api.models import Engine, Generation
+from gentui.core.engine_json import apply_engine_text, job_fields, walk_engine
 from gentui.core.engine_state import EngineState
-from gentui.core.engine_text import job_fields, walk_engine
 from gentui.core.session import Session
 from gentui.core.views import job_view, make_job
 from gentui.sim.app import create_app
@@ -37,7 +37,7 @@ def slow(text: str, state: EngineState | None = None) -> EngineState:
 
 def fast(text: str, state: EngineState | None = None) -> EngineState:
     state = state or EngineState("e", clock=lambda: 1.0)
-    asyncio.run(state.apply_engine_text(text))
+    asyncio.run(apply_engine_text(state, text))
     return state
 
 
@@ -70,12 +70,12 @@ def test_an_unchanged_row_is_skipped_and_a_changed_one_reported() -> None:
     app = create_app(SimOptions(rows=12, columns=4, in_flight=6, seed=1), clock=clock)
     info = app.state.sim.world_info()
     state = EngineState("e")
-    first = asyncio.run(state.apply_engine_text(asyncio.run(engine_text(app, info["agent_id"], info["engine_ids"][0]))))
+    first = asyncio.run(apply_engine_text(state, asyncio.run(engine_text(app, info["agent_id"], info["engine_ids"][0]))))
     assert len(first.cells) == 48 and len(first.rows_added) == 12
-    again = asyncio.run(state.apply_engine_text(asyncio.run(engine_text(app, info["agent_id"], info["engine_ids"][0]))))
+    again = asyncio.run(apply_engine_text(state, asyncio.run(engine_text(app, info["agent_id"], info["engine_ids"][0]))))
     assert not again and not again.cells
     clock.advance(600)  # everything in flight has finished
-    later = asyncio.run(state.apply_engine_text(asyncio.run(engine_text(app, info["agent_id"], info["engine_ids"][0]))))
+    later = asyncio.run(apply_engine_text(state, asyncio.run(engine_text(app, info["agent_id"], info["engine_ids"][0]))))
     assert later.cells and len(later.terminal) == 6 and not state.in_flight()
 
 
