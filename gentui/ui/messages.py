@@ -8,46 +8,40 @@ own every change. The high-rate messages that carry no data of their own can rep
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
 from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
 
+E = TypeVar("E")
 
-class EngineUpdated(Message):
+
+class CoreMessage(Message, Generic[E]):
+    """A core event on its way to the UI thread; each event type has its own subclass."""
+
+    def __init__(self, event: E) -> None:
+        super().__init__()
+        self.event = event
+
+
+class EngineUpdated(CoreMessage[EngineChanged]):
     """The engine state changed; `event.changes` says exactly which cells and rows."""
 
-    def __init__(self, event: EngineChanged) -> None:
-        super().__init__()
-        self.event = event
 
-
-class CreditsUpdated(Message):
+class CreditsUpdated(CoreMessage[CreditsChanged]):
     """The ledger or the server balance changed (the header reads the ledger: one queued is enough)."""
-
-    def __init__(self, event: CreditsChanged) -> None:
-        super().__init__()
-        self.event = event
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, CreditsUpdated)
 
 
-class ConnectionUpdated(Message):
+class ConnectionUpdated(CoreMessage[ConnectionChanged]):
     """The connection's state (ok | stale | offline | auth) with its reason."""
 
-    def __init__(self, event: ConnectionChanged) -> None:
-        super().__init__()
-        self.event = event
 
-
-class NoticePosted(Message):
+class NoticePosted(CoreMessage[Notice]):
     """Something worth a line in the activity feed and, maybe, a toast."""
-
-    def __init__(self, event: Notice) -> None:
-        super().__init__()
-        self.event = event
 
 
 MESSAGE_FOR: dict[type, Callable[[Any], Message]] = {
