@@ -44,7 +44,8 @@ from gentui.api.client import GenClient
 from gentui.core.actions import Guards, Refusal
 from gentui.core.batch import plan_batch
 from gentui.core.journal import Journal
-from gentui.ui.app import GentuiApp, Launch
+from gentui.ui.app import GentuiApp
+from gentui.ui.launch import Launch
 
 Admin = Callable[[str, "dict | None"], Awaitable[dict]]
 FAULTS = {"error_rate": 0.08, "rate_limit_rate": 0.04, "drop_rate": 0.04, "malformed_rate": 0.03,
@@ -149,19 +150,19 @@ class Soak:
         return self.counts.batch_items + self.counts.singles["regenerate"]
 
     def _batch_step(self, app: GentuiApp, keys: list) -> None:
-        main, batch = app.main, app.main.batch
+        main, batch = app.main, app.main.batch_bar.runner
         if batch is not None and batch.state == "paused":
             now = self.monotonic()
             self._paused_since = self._paused_since or now
             if now - self._paused_since >= 4 * self.tick:  # the person notices, then presses Resume
                 self._paused_since = None
                 self.counts.resumes += 1
-                main._batch_control("resume")
+                main.batch_bar.control("resume")
             return
         if batch is not None and batch.state == "running":
             if self.rng.random() < 0.02:  # now and then the person pauses a batch (and resumes it later)
                 self.counts.pauses += 1
-                main._batch_control("pause")
+                main.batch_bar.control("pause")
             return
         if self._started() > self.rate * (self.monotonic() - self.started):
             return  # ahead of the wanted rate
@@ -173,10 +174,10 @@ class Soak:
             return
         self.counts.batches += 1
         self.counts.batch_items += len(plan.items)
-        main.start_batch(plan)
+        main.mass.start_batch(plan)
         if self.rng.random() < self.pause_chance:  # paused at once: the rest waits for the resume
             self.counts.pauses += 1
-            main._batch_control("pause")
+            main.batch_bar.control("pause")
 
     def _single_step(self, app: GentuiApp, keys: list) -> None:
         state, actions, main = app.session.state, app.actions, app.main
@@ -197,7 +198,7 @@ class Soak:
                 return
             key, make = self.rng.choice(stopped), actions.plan_continue
         try:
-            main.confirm_and_run(make(key))
+            main.cells.confirm_and_run(make(key))
         except Refusal:
             self.counts.singles[f"{kind} refused"] += 1
             return
@@ -208,10 +209,10 @@ class Soak:
         await self.admin("faults", NO_FAULTS)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            batch = app.main.batch if app.main else None
+            batch = app.main.batch_bar.runner if app.main else None
             if batch is not None and batch.state == "paused":
                 self.counts.resumes += 1
-                app.main._batch_control("resume")
+                app.main.batch_bar.control("resume")
             busy = [w for w in app.workers if w.group in ("actions", "batch", "resend") and w.is_running]
             lost_answers = app.actions.uncertain if app.actions else {}  # the app resends them (same keys)
             if not busy and not lost_answers and (batch is None or batch.state in ("done", "cancelled")):
@@ -227,7 +228,7 @@ class Soak:
         c.double_charges = sum(1 for n in charges.values() if n > 1)
         open_charged = [i for i in open_intents if i.idempotency_key in charges]
         unrecorded = [k for k in charges if k not in recorded]
-        unsent = [i for i in app.main.batch.plan.items if i.state in ("queued", "sending")] if app.main.batch else []
+        unsent = [i for i in app.main.batch_bar.runner.plan.items if i.state in ("queued", "sending")] if app.main.batch_bar.runner else []
         c.lost_intents = len(open_charged) + len(unrecorded) + len(unsent)  # the app cannot say which generation
         c.details.update({
             "generations created": len(charges), "journal intents": len(intents),

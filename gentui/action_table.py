@@ -7,6 +7,7 @@ command palette, the read-only guard and the screen's dispatch all read this one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -108,6 +109,56 @@ BINDING_IDS: frozenset[str] = frozenset(BY_ID)
 MUTATING_IDS: frozenset[str] = frozenset(s.id.value for s in ACTIONS if s.mutating)
 SCREEN_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "screen")
 APP_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "app")
+
+
+
+@dataclass(frozen=True)
+class Context:
+    """What is true now, as far as the actions care: the screen fills it in; `why_not` reads it."""
+
+    readonly: bool = False
+    connected: bool = False  # a session whose engine is loaded
+    on_cell: bool = False  # the cursor is on a cell
+    take_selected: bool = False  # a take is selected in the focused history
+    has_output: bool = False  # the take `copy` would copy has a URL or text
+    any_failed: bool = False
+    marks: int = 0
+    targets: int = 0  # the cells a mass action would act on
+    targets_in_flight: bool = False
+    batch_running: bool = False
+    #: the core's own guard for a cell action (`Actions.plan_*`): its refusal, or None when it would go
+    refusal: Callable[[ActionId], str | None] = lambda action: None
+
+
+#: the actions whose go/no-go is the core's own guard (the same one the key runs)
+GUARDED: frozenset[ActionId] = frozenset({A.REGENERATE, A.EDIT_REGENERATE, A.EDIT_VALUE, A.STOP, A.CONTINUE,
+                                          A.RENDER, A.PIN})
+
+
+def why_not(action: ActionId, now: Context) -> str | None:
+    """Why pressing this action's key now would do nothing (one line), or None when it would act."""
+    spec = BY_ID[action]
+    if spec.mutating and now.readonly:
+        return "read-only mode"
+    if spec.scope == "app" or action in (A.ACTIVITY, A.API_LOG, A.FILTER):
+        return None
+    if not now.connected:
+        return "not connected yet"
+    if action is A.PIN and not now.take_selected:
+        return "select a take in the history first"
+    if action in GUARDED:
+        return now.refusal(action)
+    reasons: dict[ActionId, str | None] = {
+        A.COPY: None if now.has_output else "this cell has no output yet",
+        A.MARK: None if now.on_cell else "no cell selected",
+        A.MARK_COLUMN: None if now.on_cell else "no cell selected",
+        A.MARK_FAILED: None if now.any_failed else "no failed cell",
+        A.CLEAR_MARKS: None if now.marks else "nothing is marked",
+        A.MASS_REGENERATE: None if now.targets or now.batch_running else "no cells to regenerate",
+        A.BULK_STOP: None if now.targets_in_flight else "nothing in flight in the marks or the column",
+    }
+    return reasons.get(action)
+
 
 _DISPLAY = {"slash": "/", "question_mark": "?", "space": "space"}
 

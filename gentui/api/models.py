@@ -103,31 +103,26 @@ class _Wire(BaseModel):
 class GenerationStatus(StrEnum):
     """A generation's lifecycle state (A6); anything else the server says is UNKNOWN."""
 
-    PENDING = "pending"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    STOPPED = "stopped"
-    UNKNOWN = "unknown"
+    PENDING = vocab.PENDING
+    PROCESSING = vocab.PROCESSING
+    COMPLETED = vocab.COMPLETED
+    FAILED = vocab.FAILED
+    STOPPED = vocab.STOPPED
+    UNKNOWN = vocab.UNKNOWN
 
     @classmethod
     def parse(cls, value: Any) -> GenerationStatus:
         if isinstance(value, GenerationStatus):
             return value
-        if not isinstance(value, str):
-            return cls.UNKNOWN
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            return cls.UNKNOWN
+        return cls(vocab.known_status(value))
 
     @property
     def in_flight(self) -> bool:
-        return self in (GenerationStatus.PENDING, GenerationStatus.PROCESSING)
+        return vocab.is_in_flight(self.value)
 
     @property
     def terminal(self) -> bool:
-        return self in (GenerationStatus.COMPLETED, GenerationStatus.FAILED, GenerationStatus.STOPPED)
+        return vocab.is_terminal(self.value)
 
 
 Status = Annotated[GenerationStatus, BeforeValidator(GenerationStatus.parse)]

@@ -1,4 +1,4 @@
-"""The GEN vocabulary: generation types, models, wire names, card fields and cost estimates.
+"""The GEN vocabulary: generation types, statuses, models, wire names, card fields and cost estimates.
 
 One module, read by the client, the core and the simulator alike (CONTRACTS.md section 4:
 "one vocabulary module"). Sources: gen-api.md A7 (cards, types, models) and A8 (costs).
@@ -50,6 +50,43 @@ TYPE_LABELS: dict[str, str] = {
 }
 
 VIDEO_TYPES = frozenset({VIDEO_FROM_TEXT, VIDEO_FROM_IMAGE, VIDEO_FROM_INGREDIENTS, LIPSYNC, RENDER})
+
+# --- generation statuses (A6) -----------------------------------------------------------------
+# The one list. A generation is in flight (it may still change, and its estimate is reserved) or
+# terminal (it will not change again unless `continue` starts it anew). Anything else a server
+# says is UNKNOWN, shown as unknown and never guessed. A *cell*'s status is its latest
+# generation's, or IDLE when it has none.
+
+PENDING = "pending"
+PROCESSING = "processing"
+COMPLETED = "completed"
+FAILED = "failed"
+STOPPED = "stopped"
+IDLE = "idle"  # a cell with no generation yet; never a generation's status
+
+IN_FLIGHT_STATUSES: tuple[str, ...] = (PENDING, PROCESSING)
+TERMINAL_STATUSES: tuple[str, ...] = (COMPLETED, FAILED, STOPPED)
+#: every status a generation can have, in lifecycle order (UNKNOWN: what the server said is not one of these)
+GENERATION_STATUSES: tuple[str, ...] = (*IN_FLIGHT_STATUSES, *TERMINAL_STATUSES, UNKNOWN)
+#: every status a cell can show, in the order the UI lists them
+CELL_STATUSES: tuple[str, ...] = (IDLE, *IN_FLIGHT_STATUSES, *TERMINAL_STATUSES, UNKNOWN)
+
+
+def is_in_flight(status: str) -> bool:
+    return status in IN_FLIGHT_STATUSES
+
+
+def is_terminal(status: str) -> bool:
+    return status in TERMINAL_STATUSES
+
+
+def known_status(value: object) -> str:
+    """A server's status word as one of GENERATION_STATUSES (trimmed, lower-cased), else UNKNOWN."""
+    if not isinstance(value, str):
+        return UNKNOWN
+    word = value.strip().lower()
+    return word if word in GENERATION_STATUSES else UNKNOWN
+
 
 # --- models -------------------------------------------------------------------------------
 

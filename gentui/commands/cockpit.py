@@ -49,7 +49,7 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
     """The app's Launch from the command line and the settings (raises ConfigError)."""
     from gentui.core.actions import Guards
     from gentui.core.poller import PollPolicy
-    from gentui.ui.app import Launch
+    from gentui.ui.launch import Launch
     from gentui.ui.themes import load_themes
 
     demo = bool(getattr(args, "demo", False))

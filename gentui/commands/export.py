@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from gentui.commands.common import configure_connection, run_with_client
-from gentui.core.export import FIELDS, history_records, render
+from gentui.core.export import FIELDS, format_records, history_records
 
-__all__ = ["FIELDS", "configure", "history_records", "render", "run"]
+__all__ = ["FIELDS", "configure", "history_records", "format_records", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         engine = await client.get_engine(agent_id, settings.engine_id, with_execution_cost=True)
         records = history_records(engine)
-        text = render(records, args.format)
+        text = format_records(records, args.format)
         if args.output:
             try:
                 Path(args.output).write_text(text, encoding="utf-8")

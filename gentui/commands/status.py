@@ -64,6 +64,11 @@ async def snapshot(settings, client, agent_id: str) -> dict:
         state = EngineState(settings.engine_id)
         state.apply_engine(await client.get_engine(agent_id, settings.engine_id))
         rows = state.row_ids()
+
+        def column_title(column_id: str) -> str:
+            column = state.column(column_id)
+            return column.title if column is not None else column_id
+
         out["engine"] = {
             "id": settings.engine_id,
             "title": state.title,
@@ -72,7 +77,7 @@ async def snapshot(settings, client, agent_id: str) -> dict:
             "counts": dict(sorted(state.counts().items())),
             "in_flight": [
                 {"generation_id": job.id, "status": job.status, "row": rows.index(key[0]) + 1,
-                 "column": (state.column(key[1]).title if state.column(key[1]) else key[1]),
+                 "column": column_title(key[1]),
                  "type": job.canonical_type, "created_at": _iso(job.created_at)}
                 for key, job in state.in_flight()
             ],

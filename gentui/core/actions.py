@@ -173,20 +173,27 @@ class Actions:
         return settled, len(self.uncertain)
 
     # --- guards ----------------------------------------------------------------------------------
-    def _writable(self, action: str) -> None:
+    def check_writable(self, action: str) -> None:
+        """Refuse `action` in read-only mode."""
         if self.guards.readonly:
             raise Refusal(f"{action}: {READONLY_REASON}")
+
+    def over_spend_cap(self, amount: Decimal, guards: Guards | None = None) -> bool:
+        """True when spending `amount` more would pass the session spend cap (of `guards`, default ours)."""
+        cap = (guards or self.guards).spend_cap
+        return cap is not None and self.session.ledger.session_spent + amount > cap
 
     def _cell(self, key: CellKey | None, action: str) -> CellView:
         if key is None or key not in self.session.state.cells:
             raise Refusal(f"{action}: no cell selected")
         return self.session.state.cells[key]
 
-    def _finish(self, plan: Plan) -> Plan:
+    def finish(self, plan: Plan) -> Plan:
+        """Complete a plan: the balance, the spend cap (refused), the warnings, and whether to ask."""
         ledger, guards = self.session.ledger, self.guards
         plan.balance = ledger.generic
         if plan.amount > 0:
-            if guards.spend_cap is not None and ledger.session_spent + plan.amount > guards.spend_cap:
+            if guards.spend_cap is not None and self.over_spend_cap(plan.amount):
                 raise Refusal(
                     f"{plan.action}: would pass the session spend cap ({fmt_credits(ledger.session_spent)} spent"
                     f" + {fmt_credits(plan.amount)} > {fmt_credits(guards.spend_cap)}); raise spend_cap to go on"
@@ -204,7 +211,7 @@ class Actions:
     # --- regenerate ------------------------------------------------------------------------------
     def plan_regenerate(self, key: CellKey | None, card: Card | None = None, *, edited: bool = False) -> Plan:
         action = "edit_regenerate" if edited else "regenerate"
-        self._writable(action)
+        self.check_writable(action)
         cell = self._cell(key, action)
         card = card or self.session.state.card(cell.key)
         if card.generation_type == vocab.UNKNOWN:
@@ -225,11 +232,11 @@ class Actions:
             card=card,
             lines=[f"Card: {card.generation_type}, {model}", *lines],
         )
-        return self._finish(plan)
+        return self.finish(plan)
 
     async def regenerate(self, plan: Plan) -> str:
         assert plan.key is not None and plan.card is not None
-        self._writable(plan.action)  # the plan was checked; this guards any other caller
+        self.check_writable(plan.action)  # the plan was checked; this guards any other caller
         session = self.session
         cell = session.state.cells[plan.key]
         card = plan.card
@@ -244,18 +251,26 @@ class Actions:
         answer = await self._charged(idem, plan, session.client.generate(
             session.agent_id, session.engine_id, cell.cell_id, gt, data, idempotency_key=idem))
         gen_id = answer.generation_id
-        self.intents.done(idem, gen_id)
-        if data:
-            session.state.local_cards[cell.cell_id] = card
-        if card.model:
-            session.generation_models[gen_id] = card.model
-        session.ledger.precharge(gen_id, plan.amount, note=plan.action)
-        changes = session.state.add_pending(plan.key, gen_id, gt)
-        session.emit(EngineChanged(changes))
-        session.emit(CreditsChanged())
-        session.emit(Notice(f"{session.where(plan.key)}: generation {gen_id} started (~{fmt_credits(plan.amount)} credits)"))
-        self.on_created(gen_id)
+        self.generated(idem, plan.key, cell.cell_id, card, gen_id, plan.amount, note=plan.action, notice=Notice(
+            f"{session.where(plan.key)}: generation {gen_id} started (~{fmt_credits(plan.amount)} credits)"))
         return gen_id
+
+    def generated(self, idempotency_key: str, key: CellKey, cell_id: str, card: Card, generation_id: str,
+                  amount: Decimal, *, note: str, notice: Notice | None = None) -> None:
+        """After a charged generate's answer (one cell or a batch's): close the intent, remember the card
+        and its model, pre-charge `amount`, show the pending generation, and have it watched."""
+        session = self.session
+        self.intents.done(idempotency_key, generation_id)
+        if card.data:
+            session.state.local_cards[cell_id] = card
+        if card.model:
+            session.generation_models[generation_id] = card.model
+        session.ledger.precharge(generation_id, amount, note=note)
+        session.emit(EngineChanged(session.state.add_pending(key, generation_id, card.generation_type)))
+        session.emit(CreditsChanged())
+        if notice is not None:
+            session.emit(notice)
+        self.on_created(generation_id)
 
     # --- stop / continue ---------------------------------------------------------------------------
     def _stoppable(self, cell: CellView) -> JobView:
@@ -267,17 +282,17 @@ class Actions:
         return running[0]
 
     def plan_stop(self, key: CellKey | None) -> Plan:
-        self._writable("stop")
+        self.check_writable("stop")
         cell = self._cell(key, "stop")
         job = self._stoppable(cell)
         refund = self.session.estimate_for(cell.key, job)
         plan = Plan("stop", f"Stop {self.session.where(cell.key)}", key=cell.key, amount=-refund, generation_id=job.id,
                     lines=[f"Generation {job.id} ({job.status}) will be stopped; its credits are refunded in full."])
-        return self._finish(plan)
+        return self.finish(plan)
 
     async def stop(self, plan: Plan, *, toast: bool = True) -> None:
         """Stop one generation; `toast=False` when a bulk stop sums them up in one toast."""
-        self._writable(plan.action)
+        self.check_writable(plan.action)
         session = self.session
         assert plan.generation_id is not None and plan.key is not None
         gen = await session.client.stop(plan.generation_id)
@@ -289,7 +304,7 @@ class Actions:
         session.emit(Notice(f"stop on {session.where(plan.key)} refunded {fmt_credits(refund)}", toast=toast))
 
     def plan_continue(self, key: CellKey | None) -> Plan:
-        self._writable("continue")
+        self.check_writable("continue")
         cell = self._cell(key, "continue")
         latest = cell.latest
         if latest is None or latest.status != "stopped":
@@ -298,10 +313,10 @@ class Actions:
         cost = self.session.estimate_for(cell.key, latest)
         plan = Plan("continue", f"Continue {self.session.where(cell.key)}", key=cell.key, amount=cost,
                     generation_id=latest.id, lines=[f"Generation {latest.id} resumes from pending; it is re-charged."])
-        return self._finish(plan)
+        return self.finish(plan)
 
     async def continue_(self, plan: Plan) -> None:
-        self._writable("continue")
+        self.check_writable("continue")
         session = self.session
         assert plan.generation_id is not None and plan.key is not None
         cell = session.state.cells[plan.key]
@@ -317,7 +332,7 @@ class Actions:
 
     # --- render, pin, value ------------------------------------------------------------------------
     def plan_render(self, key: CellKey | None) -> Plan:
-        self._writable("render")
+        self.check_writable("render")
         if key is None:
             raise Refusal("render: no row selected")
         state = self.session.state
@@ -329,10 +344,10 @@ class Actions:
             raise Refusal("render: this row has no final video cell")
         plan = Plan("render", f"Render {self.session.where(target)}", key=target, amount=costs.RENDER_COST,
                     lines=["Composites the row's video layers into the final video."])
-        return self._finish(plan)
+        return self.finish(plan)
 
     async def render(self, plan: Plan) -> str:
-        self._writable("render")
+        self.check_writable("render")
         session = self.session
         assert plan.key is not None
         cell = session.state.cells[plan.key]
@@ -349,7 +364,7 @@ class Actions:
         return answer.generation_id
 
     def check_pin(self, key: CellKey | None, generation_id: str | None) -> CellView:
-        self._writable("pin")
+        self.check_writable("pin")
         cell = self._cell(key, "pin")
         job = next((j for j in cell.jobs if j.id == generation_id), None)
         if job is None:
@@ -370,7 +385,7 @@ class Actions:
         session.emit(Notice(f"{session.where(key)}: take {generation_id} pinned as displayed"))
 
     def check_edit_value(self, key: CellKey | None) -> CellView:
-        self._writable("edit_value")
+        self.check_writable("edit_value")
         return self._cell(key, "edit_value")
 
     async def edit_value(self, key: CellKey, value: str) -> None:

@@ -23,7 +23,7 @@ from gentui.api import errors, vocab
 from gentui.core.actions import Actions, Guards, Refusal
 from gentui.core.card import Card
 from gentui.core.engine_state import EngineState
-from gentui.core.events import CreditsChanged, EngineChanged, Notice
+from gentui.core.events import Notice
 from gentui.core.formatting import fmt_credits
 from gentui.core.session import Session
 from gentui.core.views import CellKey
@@ -128,7 +128,7 @@ class BatchPlan:
 def plan_batch(session: Session, actions: Actions, keys: Iterable[CellKey], *, overrides: dict[str, Any] | None = None,
                values: dict[CellKey, str] | None = None, costs: CostBook | None = None) -> BatchPlan:
     """The plan for regenerating `keys` with their cards (changed by `overrides`), nothing spent yet."""
-    actions._writable("mass_regenerate")
+    actions.check_writable("mass_regenerate")
     costs = costs or CostBook()
     state = session.state
     items: list[BatchItem] = []
@@ -185,6 +185,8 @@ class BatchRunner:
         self._resumed = False
         self._values_done = False
         self._balance_seen, self._sent_since = session.ledger.generic, ZERO
+        self._running = False  # inside `run()`
+        self._end_watched = False  # `watch_batch_end` was called (once per batch)
 
     # --- control ---------------------------------------------------------------------------------
     def pause(self, reason: str = "paused") -> None:
@@ -202,6 +204,20 @@ class BatchRunner:
     def cancel(self) -> None:
         self.state, self.reason = "cancelled", "cancelled"
         self._report()
+        if not self._running:  # a paused batch cancelled: no `run()` will end it
+            self._watch_end()
+
+    def generation_ids(self) -> set[str]:
+        """The generations this batch started."""
+        return {i.generation_id for i in self.plan.items if i.generation_id}
+
+    def _watch_end(self) -> None:
+        """Done or cancelled: the session says `BatchFinished` once all the generations sent have ended."""
+        if self.state in ("done", "cancelled") and not self._end_watched:
+            ids = self.generation_ids()
+            if ids:
+                self._end_watched = True
+                self.session.watch_batch_end(ids)
 
     # --- progress --------------------------------------------------------------------------------
     def progress(self) -> Progress:
@@ -221,7 +237,17 @@ class BatchRunner:
 
     # --- the loop --------------------------------------------------------------------------------
     async def run(self) -> Progress:
-        self.actions._writable("mass_regenerate")  # read-only mode sends nothing, whoever built the plan
+        """Send what is queued until done, paused or cancelled; a done or cancelled batch's end is watched."""
+        self.actions.check_writable("mass_regenerate")  # read-only mode sends nothing, whoever built the plan
+        self._running = True
+        try:
+            p = await self._run()
+        finally:
+            self._running = False
+        self._watch_end()
+        return p
+
+    async def _run(self) -> Progress:
         session = self.session
         if self._resumed:
             self._resumed = False
@@ -307,7 +333,7 @@ class BatchRunner:
     def _guard(self, item: BatchItem) -> str | None:
         ledger, guards = self.session.ledger, self.guards
         sending = sum((i.estimate for i in self.plan.items if i.state == "sending"), ZERO)
-        if guards.spend_cap is not None and ledger.session_spent + sending + item.estimate > guards.spend_cap:
+        if guards.spend_cap is not None and self.actions.over_spend_cap(sending + item.estimate, guards):
             return (f"spend cap reached ({fmt_credits(ledger.session_spent)} of {fmt_credits(guards.spend_cap)} "
                     "this session): raise spend_cap to go on")
         balance = self._balance_now()
@@ -357,14 +383,7 @@ class BatchRunner:
         item.state, item.generation_id = "sent", answer.generation_id
         self._balance_now()
         self._sent_since += item.card.estimate()  # what the server pre-charged
-        self.actions.intents.done(item.idempotency_key, answer.generation_id)
-        if item.card.data:
-            session.state.local_cards[item.cell_id] = item.card
-        if item.card.model:
-            session.generation_models[answer.generation_id] = item.card.model
-        session.ledger.precharge(answer.generation_id, item.card.estimate(), note="batch")  # what is pre-charged
-        session.emit(EngineChanged(session.state.add_pending(item.key, answer.generation_id, gt)))
-        session.emit(CreditsChanged())
-        self.actions.on_created(answer.generation_id)
+        self.actions.generated(item.idempotency_key, item.key, item.cell_id, item.card, answer.generation_id,
+                               item.card.estimate(), note="batch")
         self._report()
         return True

@@ -90,8 +90,8 @@ class EngineCache:
                 (base_url.rstrip("/"), str(agent_id), str(engine_id)):
             return None
         try:
-            saved_at = float(header.get("saved_at"))
+            saved_at = float(header["saved_at"])
             text = body.decode("utf-8", "surrogatepass")
-        except (TypeError, ValueError):
+        except (KeyError, TypeError, ValueError):
             return None
         return CachedEngine(text, saved_at)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from gentui.core.views import Changes
+
+Severity = Literal["information", "warning", "error"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,16 @@ class Notice:
     """Something worth a line in the activity feed and, maybe, a toast."""
 
     text: str
-    severity: str = "information"  # information | warning | error
+    severity: Severity = "information"
     toast: bool = True
     tags: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class BatchFinished:
+    """Every generation a finished (done or cancelled) batch started has ended; said once per batch."""
+
+    text: str
+    severity: Severity
+    count: int
+    statuses: dict[str, int]

@@ -59,7 +59,7 @@ def _cell(name: str, value: Any) -> Any:
     return value
 
 
-def render(records: list[dict[str, Any]], fmt: str) -> str:
+def format_records(records: list[dict[str, Any]], fmt: str) -> str:
     """The records as CSV (a header, one line per generation) or JSON (a list of objects)."""
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"

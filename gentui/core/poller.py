@@ -3,7 +3,9 @@
 Each round runs to its end before the next is scheduled (dolphie's habit), so a slow server slows
 the cadence instead of piling up requests. The interval follows the kind and age of the work (text
 fast, video slower, old work slower still); errors back off; a 401 stops polling until `wake()`.
-When many generations are in flight one engine GET replaces their per-generation GETs.
+When many generations are in flight one engine GET replaces their per-generation GETs. Charged
+POSTs whose answers were lost are sent again (same Idempotency-Key) every UNCERTAIN_RETRY_SECONDS,
+and at once when the connection is back.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from gentui.api import errors, vocab
+from gentui.core.events import Notice
 from gentui.core.session import Session
 from gentui.core.views import CellKey, JobView
+
+UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are resent (and on reconnect)
 
 
 @dataclass
@@ -71,6 +76,12 @@ class Poller:
         self._wake = asyncio.Event()
         self._stopped = False
         self._cache_tried = False
+        #: resends the charged POSTs whose answers were lost: (settled, still uncertain); the app sets it
+        self.resend: Callable[[], Awaitable[tuple[int, int]]] | None = None
+        #: whether any charged POST's answer was lost; the app sets it
+        self.has_uncertain: Callable[[], bool] | None = None
+        self._resend_due: float | None = None  # next resend while some answers are lost (monotonic)
+        self._resending: asyncio.Task[None] | None = None
 
     # --- control -------------------------------------------------------------------------------
     def wake(self, *, engine: bool = False, credits: bool = False) -> None:
@@ -95,11 +106,49 @@ class Poller:
 
     # --- the loop --------------------------------------------------------------------------------
     async def run(self) -> None:
-        while not self._stopped:
-            delay = await self.round()
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        try:
+            while not self._stopped:
+                before = self.session.connection
+                delay = await self.round()
+                delay = self._lost_answers(reconnected=before != "ok" and self.session.connection == "ok", delay=delay)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        finally:
+            if self._resending is not None:
+                self._resending.cancel()
+
+    # --- lost answers ------------------------------------------------------------------------------
+    def _lost_answers(self, *, reconnected: bool, delay: float) -> float:
+        """Start a resend when due (or the connection is back); returns the delay, shortened to the next one."""
+        if self.resend is None or self.has_uncertain is None or not self.has_uncertain():
+            self._resend_due = None
+            return delay
+        if self.paused_for_auth:  # the key is rejected: a resend would be too; `wake()` after a new key
+            return delay
+        now = self.monotonic()
+        if self._resend_due is None:  # just lost: the server is not answering now, try again later
+            self._resend_due = now + UNCERTAIN_RETRY_SECONDS
+        if self._resending is None and (reconnected or now >= self._resend_due):
+            self._resend_due = now + UNCERTAIN_RETRY_SECONDS
+            self._resending = asyncio.create_task(self._resend(self.resend))
+        return min(delay, max(0.2, self._resend_due - now))
+
+    async def _resend(self, resend: Callable[[], Awaitable[tuple[int, int]]]) -> None:
+        try:
+            settled, left = await resend()
+        except errors.GenApiError:  # the server is not answering yet: the next turn tries again
+            return
+        except Exception as exc:  # noqa: BLE001 - a broken resend must not end the poller; said, and tried again
+            self.session.emit(Notice(f"resending lost answers failed: {type(exc).__name__}: {exc}", "error",
+                                     tags=("resend",)))
+            return
+        finally:
+            self._resending = None
+        if settled:
+            waiting = f"; {left} still waiting for the server" if left else ""
+            self.session.emit(Notice(f"sent again with the same Idempotency-Key (charged once): {settled}{waiting}",
+                                     tags=("resend",)))
 
     async def round(self) -> float:
         """One poll round; returns the delay before the next one."""

@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from gentui.api import errors
 from gentui.api.answers import describe_invalid
@@ -18,7 +18,7 @@ from gentui.api.models import Agent, Organization
 from gentui.core.engine_cache import EngineCache
 from gentui.core.engine_json import apply_engine_text
 from gentui.core.engine_state import EngineState
-from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
+from gentui.core.events import BatchFinished, ConnectionChanged, CreditsChanged, EngineChanged, Notice, Severity
 from gentui.core.formatting import describe_error, fmt_credits, format_duration
 from gentui.core.ledger import CreditLedger
 from gentui.core.views import CellKey, Changes, JobView
@@ -30,14 +30,18 @@ if TYPE_CHECKING:
 MODELS_CAP = 10_000  # generations whose sent model is remembered
 
 
-class Recent(dict):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(dict[K, V]):
     """A dict that forgets its oldest keys beyond `cap` (memory stays bounded over long sessions)."""
 
     def __init__(self, cap: int) -> None:
         super().__init__()
         self.cap = cap
 
-    def __setitem__(self, key, value) -> None:
+    def __setitem__(self, key: K, value: V) -> None:
         self.pop(key, None)
         super().__setitem__(key, value)
         if len(self) > self.cap:
@@ -78,9 +82,44 @@ class Session:
         #: the last engine load, for the poller's pacing: (seconds fetching, CPU seconds reading,
         #: characters, seconds from the answer to the state showing it)
         self.engine_timing: tuple[float, float, int, float] | None = None
+        self._batch_watchers: list[set[str]] = []  # generation ids of finished batches not yet all ended
+        self._balance_judged: tuple[int, Decimal | None] = (0, None)  # (ledger, balance) last judged for other spend
+        self._other_judged: Decimal | None = None
 
     def emit(self, event: object) -> None:
         self._emit(event)
+        if isinstance(event, EngineChanged) and self._batch_watchers:
+            self._check_batches()
+
+    # --- batch ends ------------------------------------------------------------------------------
+    def watch_batch_end(self, generation_ids: set[str]) -> None:
+        """Say `BatchFinished` once, when every one of these generations (a finished batch's) has ended."""
+        if generation_ids:
+            self._batch_watchers.append(set(generation_ids))
+            self._check_batches()
+
+    def _check_batches(self) -> None:
+        for ids in list(self._batch_watchers):
+            statuses = self._ended(ids)
+            if statuses is None:
+                continue
+            self._batch_watchers.remove(ids)
+            words = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+            severity: Severity = "warning" if statuses.get("failed") else "information"
+            self.emit(BatchFinished(f"batch finished: {len(ids)} generations ended ({words})", severity, len(ids),
+                                    statuses))
+
+    def _ended(self, generation_ids: set[str]) -> dict[str, int] | None:
+        """How many of these generations ended in each status; None while one is in flight or unknown."""
+        statuses: dict[str, int] = {}
+        for gen_id in generation_ids:
+            key = self.state.by_generation.get(gen_id)
+            cell = self.state.cells.get(key) if key else None
+            job = next((j for j in cell.jobs if j.id == gen_id), None) if cell else None
+            if job is None or job.in_flight:
+                return None
+            statuses[job.status] = statuses.get(job.status, 0) + 1
+        return statuses
 
     # --- connection state ----------------------------------------------------------------------
     def ok(self) -> None:
@@ -163,6 +202,26 @@ class Session:
             credit = self.organization.available_credit
             self.ledger.set_balance(credit.generic, credit.aura, self.organization.name, as_of=as_of)
         self.emit(CreditsChanged())
+        self._judge_other_spend()
+
+    def _judge_other_spend(self) -> None:
+        """A balance change gentui did not cause (the web app, a teammate, work started before): say so.
+
+        Judged only on a new balance from the server and while none of this session's charges is
+        still an estimate, so gentui's own pre-charges and reconciliations never look like "other".
+        """
+        ledger = self.ledger
+        other = ledger.other_spend
+        if other is None or ledger.session_estimated or (id(ledger), ledger.generic) == self._balance_judged:
+            return
+        before = self._other_judged if self._balance_judged[0] == id(ledger) else None
+        self._balance_judged, self._other_judged = (id(ledger), ledger.generic), other
+        if before is not None and other != before and ledger.generic is not None:
+            delta = other - before
+            verb = "spent" if delta > 0 else "refunded"
+            self.emit(Notice(f"credits: {fmt_credits(abs(delta))} {verb} outside this session "
+                             f"(balance {fmt_credits(ledger.generic)})", "warning" if delta > 0 else "information",
+                             toast=False, tags=("credits", "other")))
 
     async def load_cell(self, key: CellKey) -> Changes:
         """The cell's full history (GET cell), for the detail view."""
@@ -223,7 +282,8 @@ class Session:
     def estimate_for(self, key: CellKey, job: JobView) -> Decimal:
         from gentui.api import costs, vocab
 
-        if job.canonical_type == vocab.RENDER or (self.state.column(key[1]) and self.state.column(key[1]).generation_type == vocab.RENDER):
+        column = self.state.column(key[1])
+        if job.canonical_type == vocab.RENDER or (column is not None and column.generation_type == vocab.RENDER):
             return costs.RENDER_COST
         card = self.state.card(key)
         if job.canonical_type not in (vocab.UNKNOWN, card.generation_type):
@@ -231,5 +291,6 @@ class Session:
         return card.estimate()
 
 
-def _severity(job: JobView) -> str:
-    return {"failed": "error", "stopped": "warning"}.get(job.status, "information")
+def _severity(job: JobView) -> Severity:
+    severities: dict[str, Severity] = {"failed": "error", "stopped": "warning"}
+    return severities.get(job.status, "information")

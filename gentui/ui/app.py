@@ -6,15 +6,9 @@ Kept small on purpose: the main screen owns the grid and the cell actions, the c
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import subprocess
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
@@ -22,53 +16,22 @@ from textual.worker import Worker, WorkerState
 
 from gentui.action_table import ACTIONS, MUTATING_IDS, effective_keys
 from gentui.api.errors import AuthError, GenApiError
-from gentui.core.actions import Actions, Guards
+from gentui.core.actions import Actions
+from gentui.core.events import ConnectionChanged
 from gentui.core.formatting import describe_error
-from gentui.core.poller import Poller, PollPolicy
+from gentui.core.poller import Poller
+from gentui.core.recovery import Recovery
 from gentui.core.session import Session
-from gentui.core.text import one_line, safe_text
-from gentui.core.views import CellView
-from gentui.ui.messages import ConnectionUpdated, CreditsUpdated, EngineUpdated, NoticePosted, message_for
+from gentui.core.text import one_line
+from gentui.ui.engine_picker import choose_agent, choose_engine
+from gentui.ui.launch import Launch
+from gentui.ui.messages import BatchEnded, ConnectionUpdated, CreditsUpdated, EngineUpdated, NoticePosted, message_for
 from gentui.ui.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:
     from gentui.api.answers import RequestRecord
     from gentui.api.client import GenClient
-
-
-
-@dataclass
-class Launch:
-    """Everything the app needs from the command line and the settings."""
-
-    client: GenClient | None = None  # or, so that the first frame does not wait for the HTTP stack:
-    client_factory: Callable[[], GenClient] | None = None  # called once, by the start worker
-    agent_id: str | None = None
-    engine_id: str | None = None
-    guards: Guards = field(default_factory=Guards)
-    policy: PollPolicy = field(default_factory=PollPolicy)
-    keymap: dict[str, str] = field(default_factory=dict)
-    theme: str | None = None
-    demo: bool = False
-    mouse: bool = True
-    recent_engines: list[dict[str, Any]] = field(default_factory=list)
-    engine_names: dict[str, str] = field(default_factory=dict)
-    on_engine: Callable[[str, str, str], None] | None = None  # (agent id, engine id, title): remember it
-    on_theme: Callable[[str], None] | None = None
-    clock: Callable[[], float] = time.time
-    monotonic: Callable[[], float] = time.monotonic
-    start_poller: bool = True
-    tick_interval: float | None = 1.0  # the elapsed-time ticker; None freezes it (snapshot tests)
-    batch_concurrency: int = 4
-    journal: Any = None  # gentui.core.journal.Journal, or None (memory only)
-    base_url: str = ""
-    themes: list[Any] = field(default_factory=list)
-    notify: str = "toast"  # toast | bell | both | off (gentui.ui.notify)
-    layout: dict[str, Any] = field(default_factory=dict)  # remembered panel toggles (state.toml)
-    on_layout: Callable[[dict[str, Any]], None] | None = None
-    export_dir: str | None = None  # where `x` writes (default: the downloads folder)
-    engine_cache: Any = None  # gentui.core.engine_cache.EngineCache: the last engine seen, for offline starts
-    warnings: list[str] = field(default_factory=list)  # from start-up (a skipped theme file...): shown as toasts
+    from gentui.ui.screens.main import MainScreen
 
 
 class GentuiApp(App[None]):
@@ -87,9 +50,7 @@ class GentuiApp(App[None]):
         self.session: Session | None = None
         self.poller: Poller | None = None
         self.actions: Actions | None = None
-        self.connection_hint = "connecting"
-        self.connection_reason = ""
-        self.activity: list[str] = []
+        self.connection = ConnectionChanged("connecting")  # until a session knows better (then: its own)
         self._poll_worker: Worker | None = None
         self.keys = effective_keys(launch.keymap)
         self._theme_ready = False
@@ -144,7 +105,7 @@ class GentuiApp(App[None]):
         return self.launch.clock()
 
     @property
-    def main(self):
+    def main(self) -> MainScreen | None:
         from gentui.ui.screens.main import MainScreen
 
         for screen in self.screen_stack:
@@ -152,10 +113,7 @@ class GentuiApp(App[None]):
                 return screen
         return None
 
-    def watch_theme(self, theme: str) -> None:
-        main = self.main
-        if main is not None and main.is_mounted:
-            main.refresh_colors()
+    def watch_theme(self, theme: str) -> None:  # the screens repaint on `theme_changed_signal`
         if self._theme_ready and self.launch.on_theme:
             self.launch.on_theme(theme)  # picked in the palette: remembered in config.toml
 
@@ -169,10 +127,10 @@ class GentuiApp(App[None]):
         engine_id = engine_id or self.launch.engine_id
         while agent_id is None or engine_id is None:
             try:
-                agent_id = agent_id or await self.choose_agent(client)
+                agent_id = agent_id or await choose_agent(self, client)
                 if agent_id is None:
                     return
-                engine_id = engine_id or await self.choose_engine(client, agent_id)
+                engine_id = engine_id or await choose_engine(self, client, agent_id)
                 if engine_id is None:
                     return
             except GenApiError as exc:
@@ -183,39 +141,11 @@ class GentuiApp(App[None]):
         self.open_engine(agent_id, engine_id)
 
     def set_connection(self, state: str, reason: str) -> None:
-        self.connection_hint, self.connection_reason = state, reason
+        self.connection = ConnectionChanged(state, reason)
         if self.main is not None:
             self.main.update_header()
         if state == "auth":
             self.notify(reason, severity="error", timeout=15, markup=False)
-
-    async def choose_agent(self, client: GenClient) -> str | None:
-        agents = await client.agents()
-        if len(agents) == 1:
-            return agents[0].id
-        if not agents:
-            self.set_connection("stale", "this key sees no agent: create one at gen.pro")
-            return None
-        from gentui.ui.screens.modals import PickerScreen
-
-        return await self.push_screen_wait(PickerScreen("Choose an agent", [(a.id, a.name) for a in agents]))
-
-    async def choose_engine(self, client: GenClient, agent_id: str) -> str | None:
-        engines = []
-        try:
-            engines = [(e.id, e.title) for e in await client.list_engines(agent_id)]
-        except GenApiError as exc:
-            if isinstance(exc, AuthError):
-                raise
-        if len(engines) == 1:
-            return engines[0][0]
-        seen = {e[0] for e in engines}
-        recent = [(str(r.get("id")), f"{r.get('title') or ''} (recent)") for r in self.launch.recent_engines
-                  if str(r.get("id")) not in seen]
-        from gentui.ui.screens.modals import PickerScreen
-
-        note = "" if engines else "The server does not list engines: pick a recent one or type an engine id."
-        return await self.push_screen_wait(PickerScreen("Choose an engine", engines + recent, note=note))
 
     def open_engine(self, agent_id: str, engine_id: str) -> None:
         if self.poller is not None:
@@ -228,7 +158,8 @@ class GentuiApp(App[None]):
         journal = self.launch.journal
         if journal is not None:
             journal.bind(base_url=self.launch.base_url, agent_id=agent_id, engine_id=engine_id)
-        self.actions = Actions(self.session, self.guards, intents=journal, on_created=self.poller.watch)
+        self.actions = actions = Actions(self.session, self.guards, intents=journal, on_created=self.poller.watch)
+        self.poller.resend, self.poller.has_uncertain = actions.resend_uncertain, lambda: bool(actions.uncertain)
         self._resume_offered = False
         self.launch.agent_id, self.launch.engine_id = agent_id, engine_id
         if self.main is not None:
@@ -244,7 +175,7 @@ class GentuiApp(App[None]):
     @on(CreditsUpdated)
     def _credits_updated(self, message: CreditsUpdated) -> None:
         if self.main is not None:
-            self.main.credits_changed(message.event)
+            self.main.credits_changed()
 
     @on(ConnectionUpdated)
     def _connection_updated(self, message: ConnectionUpdated) -> None:
@@ -255,6 +186,11 @@ class GentuiApp(App[None]):
     def _notice_posted(self, message: NoticePosted) -> None:
         if self.main is not None:
             self.main.notice(message.event)
+
+    @on(BatchEnded)
+    def _batch_ended(self, message: BatchEnded) -> None:
+        if self.main is not None:
+            self.main.batch_finished(message.event)
 
     @on(EngineUpdated)
     def _engine_updated(self, message: EngineUpdated) -> None:
@@ -268,8 +204,11 @@ class GentuiApp(App[None]):
                     and self.session.showing_cache is None:  # resume only once the server answers
                 self._resume_offered = True
                 orphans = self.launch.journal.orphans()
-                if orphans:
-                    self.main.offer_resume(orphans)
+                if orphans and self.poller is not None:
+                    recovery = Recovery(self.session, self.launch.journal, self.poller.watch, self.guards)
+                    offer = recovery.start(orphans)
+                    if offer is not None:
+                        self.main.mass.offer_resume(offer)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group != "cell":
@@ -283,10 +222,6 @@ class GentuiApp(App[None]):
     def wake_poller(self, *, engine: bool = False, credits: bool = False) -> None:
         if self.poller is not None:
             self.poller.wake(engine=engine, credits=credits)
-
-    def log_activity(self, text: str) -> None:
-        self.activity.insert(0, text)
-        del self.activity[500:]
 
     def get_system_commands(self, screen):  # Textual calls it with the screen the palette opened on
         """The command palette: Textual's commands, then every gentui action that makes sense now."""
@@ -327,7 +262,7 @@ class GentuiApp(App[None]):
         if self.session is None:
             return
         try:
-            engine_id = await self.choose_engine(self.client, self.session.agent_id)
+            engine_id = await choose_engine(self, self.client, self.session.agent_id)
         except GenApiError as exc:
             self.notify(f"engines: {describe_error(exc)}", severity="error", markup=False)
             return
@@ -335,27 +270,14 @@ class GentuiApp(App[None]):
             self.open_engine(self.session.agent_id, engine_id)
 
     # --- helpers for the screen ----------------------------------------------------------------------------
-    def full_value(self, cell: CellView) -> str:
-        return safe_text(cell.full_value, 100_000)
-
-    def copy_text(self, text: str) -> None:
-        if os.environ.get("TMUX") and shutil.which("tmux"):
-            try:
-                subprocess.run(["tmux", "load-buffer", "-w", "-"], input=text.encode(), check=True, timeout=3)
-                self.notify("copied to the tmux buffer (and the outer terminal's clipboard)", timeout=3)
-                return
-            except (OSError, subprocess.SubprocessError):
-                pass
-        self.copy_to_clipboard(text)
-        self.notify(Text("copied with OSC 52 (your terminal must allow clipboard writes)").plain, timeout=3)
-
     async def action_quit(self) -> None:
         main = self.main
-        if main is not None and main.batch_running():
+        runner = main.batch_bar.runner if main is not None else None
+        if runner is not None and main is not None and main.batch_bar.running:
             from gentui.core.actions import Plan
             from gentui.ui.screens.modals import ConfirmScreen
 
-            p = main.batch.progress()
+            p = runner.progress()
             plan = Plan("quit", "Quit while a batch runs?", lines=[
                 f"{p.sent} of {p.total} sent, {p.queued} not yet sent.",
                 "Unsent cells stay in the journal: the next start offers to resume them."])

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
-from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
+from gentui.core.events import BatchFinished, ConnectionChanged, CreditsChanged, EngineChanged, Notice
 
 E = TypeVar("E")
 
@@ -44,11 +44,16 @@ class NoticePosted(CoreMessage[Notice]):
     """Something worth a line in the activity feed and, maybe, a toast."""
 
 
+class BatchEnded(CoreMessage[BatchFinished]):
+    """Every generation a finished batch started has ended: one summary."""
+
+
 MESSAGE_FOR: dict[type, Callable[[Any], Message]] = {
     EngineChanged: EngineUpdated,
     CreditsChanged: CreditsUpdated,
     ConnectionChanged: ConnectionUpdated,
     Notice: NoticePosted,
+    BatchFinished: BatchEnded,
 }
 
 

@@ -16,6 +16,11 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gentui.core.session import Session
+    from gentui.core.views import CellKey, JobView
 
 MODES = ("toast", "bell", "both", "off")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -97,3 +102,12 @@ class Notifier:
             if self.write is not None:
                 self.write(seq)
         return True
+
+    def generations_ended(self, session: Session, ended: list[tuple[CellKey, JobView]], *, skip: set[str]) -> None:
+        """The bell (and a desktop notification) when one of this session's own generations ends; a batch's
+        generations are left out (the batch says it once, when all have ended)."""
+        if not self.rings:
+            return
+        for key, job in ended:
+            if job.status in ("completed", "failed") and session.ledger.owns(job.id) and job.id not in skip:
+                self.alert(f"gentui: {job.status}", session.describe_terminal(key, job, None))

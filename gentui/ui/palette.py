@@ -1,83 +1,60 @@
 """The command palette's gentui commands (ctrl+p): every action that makes sense now, with its key.
 
-An action is offered only when pressing its key would do something: `stop` only on a cell with work
-in flight, `continue` only on a stopped one, nothing that spends in read-only mode, and so on. The
-same guards as the keys decide (`gentui.core.actions`), so the palette never offers a refusal.
+An action is offered only when pressing its key would do something: the action table's `why_not`
+decides, with the same core guards the keys run, so the palette never offers a refusal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
+from textual.screen import Screen
 
-from gentui.action_table import BY_ID, MUTATING_IDS, SCREEN_IDS, display_key
+from gentui.action_table import BY_ID, SCREEN_IDS, ActionId, Context, display_key, why_not
 from gentui.core.actions import Refusal
 
+if TYPE_CHECKING:
+    from gentui.ui.app import GentuiApp
+    from gentui.ui.screens.main import MainScreen
 
-def _offered(screen: Any, binding_id: str) -> bool:
-    """Would pressing this key on this screen do something now?"""
-    app = screen.app
-    session, actions = app.session, app.actions
-    if binding_id in ("activity", "api_log", "filter"):
-        return True
+
+def context(screen: MainScreen) -> Context:
+    """What is true on the main screen now, for `why_not`."""
+    app, session, grid = screen.app, screen.session, screen.grid
+    actions = app.actions
     if session is None or actions is None or not session.state.loaded:
-        return False
-    if binding_id in MUTATING_IDS and app.guards.readonly:
-        return False
-    from gentui.ui.widgets.detail import HistoryTable
-    from gentui.ui.widgets.grid import EngineGrid
-
-    grid = screen.query_one(EngineGrid)
-    key = grid.current_key
-    state = session.state
+        return Context(readonly=app.guards.readonly)
+    state, key = session.state, grid.current_key
     cell = state.cells.get(key) if key else None
-    checks: dict[str, Callable[[], object]] = {
-        "regenerate": lambda: actions.plan_regenerate(key),
-        "edit_regenerate": lambda: actions.plan_regenerate(key, edited=True),
-        "edit_value": lambda: actions.check_edit_value(key),
-        "stop": lambda: actions.plan_stop(key),
-        "continue": lambda: actions.plan_continue(key),
-        "render": lambda: actions.plan_render(key),
-    }
-    if binding_id in checks:
+    history = screen.history
+    take = history.selected_id if history.has_focus else None
+    shown = next((j for j in cell.jobs if j.id == take), None) if cell and take else (cell.displayed if cell else None)
+    targets = grid.targets()
+    A = ActionId
+    checks = {A.REGENERATE: lambda: actions.plan_regenerate(key), A.EDIT_REGENERATE: lambda: actions.plan_regenerate(
+        key, edited=True), A.EDIT_VALUE: lambda: actions.check_edit_value(key), A.STOP: lambda: actions.plan_stop(key),
+        A.CONTINUE: lambda: actions.plan_continue(key), A.RENDER: lambda: actions.plan_render(key),
+        A.PIN: lambda: actions.check_pin(key, take)}
+
+    def refusal(action: ActionId) -> str | None:
         try:
-            checks[binding_id]()
-        except Exception:  # noqa: BLE001 - a guard that refuses, whatever its reason, means "not now"
-            return False
-        return True
-    if binding_id == "pin":
-        table = screen.query_one(HistoryTable)
-        if not table.has_focus or table.selected_id is None:
-            return False
-        try:
-            actions.check_pin(key, table.selected_id)
-        except Refusal:
-            return False
-        return True
-    if binding_id == "copy":
-        shown = cell.displayed if cell else None
-        return bool(shown and (shown.urls or shown.result))
-    if binding_id in ("mark", "mark_column"):
-        return cell is not None
-    if binding_id == "mark_failed":
-        return any(c.status == "failed" for c in state.cells.values())
-    if binding_id == "clear_marks":
-        return bool(grid.marks)
-    if binding_id in ("mass_regenerate", "bulk_stop"):
-        targets = screen.targets(key)
-        if binding_id == "bulk_stop":
-            return any(state.cells[k].in_flight for k in targets if k in state.cells)
-        return bool(targets) or screen.batch_running()
-    return True  # failed_only, in_flight_only, sort, export
+            checks[action]()
+        except Refusal as exc:
+            return str(exc)
+        return None
+
+    return Context(readonly=app.guards.readonly, connected=True, on_cell=cell is not None, take_selected=take is not None,
+                   has_output=bool(shown and (shown.urls or shown.result)),
+                   any_failed=any(c.status == "failed" for c in state.cells.values()), marks=len(grid.marks),
+                   targets=len(targets), targets_in_flight=any(state.cells[k].in_flight for k in targets if k in state.cells),
+                   batch_running=screen.batch_bar.running, refusal=refusal)
 
 
-def _state_note(screen: Any, binding_id: str) -> str:
-    view = getattr(screen, "view", None)
-    if view is None:
-        return ""
+def _state_note(screen: MainScreen, binding_id: str) -> str:
+    view = screen.grid.view
     if binding_id == "failed_only":
         return f" (now {'on' if view.failed_only else 'off'})"
     if binding_id == "in_flight_only":
@@ -87,21 +64,22 @@ def _state_note(screen: Any, binding_id: str) -> str:
     return ""
 
 
-def title(app: Any, binding_id: str) -> str:
+def title(app: GentuiApp, binding_id: str) -> str:
     spec = BY_ID[binding_id]
     return f"{spec.description} ({display_key(app.keys.get(binding_id, spec.key))})"
 
 
-def gentui_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
+def gentui_commands(app: GentuiApp, screen: Screen[object]) -> Iterator[SystemCommand]:
     from gentui.ui.screens.main import MainScreen
 
     if isinstance(screen, MainScreen):
+        now = context(screen)
         for binding_id in SCREEN_IDS:
-            if _offered(screen, binding_id):
+            if why_not(ActionId(binding_id), now) is None:
                 yield SystemCommand(title(app, binding_id), BY_ID[binding_id].help + _state_note(screen, binding_id),
                                     partial(screen.run_action, f"cell({binding_id!r})"))
         yield SystemCommand("Spend history", "What this machine spent per day and per engine (from the journal)",
-                            screen.open_spend)
+                            screen.views.open_spend)
         yield SystemCommand(title(app, "refresh"), BY_ID["refresh"].help, app.action_refresh)
         yield SystemCommand(title(app, "switch_engine"), BY_ID["switch_engine"].help, app.action_switch_engine)
     yield SystemCommand(title(app, "help"), BY_ID["help"].help, app.action_show_keys)

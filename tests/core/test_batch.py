@@ -181,13 +181,20 @@ def test_killed_mid_batch_then_resumed_charges_every_cell_exactly_once(tmp_path:
                                  env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
         journal = None
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # kill on a condition: some sent, some not yet
+        while True:  # kill on a condition: some sent, some not yet
             if journal_path.exists():
                 journal = journal or Journal(journal_path, base_url=server.base_url, agent_id=agent, engine_id=engine)
                 sent = [i for i in journal.all() if i.state == "sent"]
                 if len(sent) >= 4:
                     break
-            time.sleep(0.02)
+            try:  # between looks at the journal, wait for the child to exit (a failure), not for a fixed time
+                code = child.wait(timeout=0.02)
+            except subprocess.TimeoutExpired:
+                if time.monotonic() > deadline:
+                    child.kill()
+                    raise AssertionError("timed out after 60 s waiting for the child to send 4 generations") from None
+                continue
+            raise AssertionError(f"the child exited ({code}) before sending 4 generations")
         child.send_signal(signal.SIGKILL)
         child.wait(10)
         assert journal is not None

@@ -21,7 +21,8 @@ from gentui.core.session import Session
 from gentui.sim.app import create_app
 from gentui.sim.clock import ManualClock
 from gentui.sim.options import SimOptions
-from gentui.ui.app import GentuiApp, Launch
+from gentui.ui.app import GentuiApp
+from gentui.ui.launch import Launch
 from gentui.ui.widgets.grid import EngineGrid
 
 FROZEN_NOW = 1_795_000_000.0  # the UI's clock in tests: elapsed times and "updated ago" stay put

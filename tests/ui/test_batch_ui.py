@@ -9,8 +9,9 @@ from gentui.core.actions import Guards
 from gentui.core.batch import CostBook
 from gentui.core.formatting import fmt_credits
 from gentui.core.journal import Journal
-from gentui.ui.screens.batch import BatchBar, BatchControl, BatchDialog
+from gentui.ui.screens.batch import BatchControl, BatchDialog
 from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.widgets.batch_bar import BatchBar
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader
 
@@ -87,7 +88,7 @@ async def test_marks_then_m_shows_count_total_and_balance_after_and_enter_cancel
         await pilot.press("enter")  # the focused button is Cancel
         await wait_for(pilot, lambda: not isinstance(app.screen, BatchDialog))
         await pilot.pause()
-        assert app.screen.batch is None
+        assert app.screen.batch_bar.runner is None
         assert "mass regenerate: cancelled, nothing spent" in notes(app)
         assert await charges(quiet_world) == {}
         assert await quiet_world.balance() == before
@@ -111,7 +112,7 @@ async def test_a_confirmed_batch_advances_the_bar_and_charges_every_cell_once(qu
         await open_plan(pilot, app)  # no marks: the cursor's column
         assert f"{len(keys)} cells" in plan_text(app)
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "done",
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "done",
                        what="the batch to finish")
         await pilot.pause()
         assert seen == sorted(seen) and seen[-1] == len(keys) and len(set(seen)) > 2  # it advanced
@@ -130,10 +131,10 @@ async def test_a_filtered_column_regenerates_only_the_cells_the_filter_shows(qui
         await start(pilot, app)
         await pilot.press("F")  # failed only
         await pilot.pause()
-        key = await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
         failed = [k for k in column_of(app, vocab.IMAGE_FROM_TEXT) if app.session.state.cells[k].status == "failed"]
         assert failed and len(failed) < len(app.session.state.rows)
-        assert app.screen.targets(key) == failed
+        assert app.screen.grid.targets() == failed
         await pilot.press("V")  # mark_column with the filter on: only what it shows
         await pilot.pause()
         assert app.screen.query_one(EngineGrid).marks == set(failed)
@@ -142,7 +143,7 @@ async def test_a_filtered_column_regenerates_only_the_cells_the_filter_shows(qui
         assert [i.key for i in dialog.plan.items] == failed
         assert "(those the filter shows)" in str(dialog.query_one("Label").render())
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "done")
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "done")
         paid = await charges(quiet_world)
         assert len(paid) == len(failed) and set(paid.values()) == {1}
 
@@ -157,12 +158,12 @@ async def test_out_of_credits_pauses_with_counts_then_top_up_and_resume_finish(q
         await open_plan(pilot, app)
         await quiet_world.post("credits", {"generic": "25.00"})  # someone else spends meanwhile: 5 fit
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "paused",
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "paused",
                        what="the pause")
         await wait_for(pilot, lambda: not app.screen.workers or all(
             w.is_finished for w in app.screen.workers if w.group == "batch"), what="the batch worker")
         await pilot.pause()
-        p = app.screen.batch.progress()
+        p = app.screen.batch_bar.runner.progress()
         assert (p.sent, p.queued, p.failed) == (5, len(keys) - 5, 0)
         assert f"out of credits: 5 triggered, {len(keys) - 5} remaining" in p.reason
         assert any(n.startswith(f"batch paused: 5 triggered, 0 failed, {len(keys) - 5} remaining") for n in notes(app))
@@ -173,7 +174,7 @@ async def test_out_of_credits_pauses_with_counts_then_top_up_and_resume_finish(q
         await pilot.press("m")  # while a batch exists, m opens its controls
         await wait_for(pilot, lambda: isinstance(app.screen, BatchControl))
         await pilot.click("#resume")
-        await wait_for(pilot, lambda: app.screen.batch.state == "done", what="the resumed batch")
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner.state == "done", what="the resumed batch")
         paid = await charges(quiet_world)
         assert len(paid) == len(keys) and set(paid.values()) == {1}
         assert await header_shows_the_sim_balance(pilot, app, quiet_world) == Decimal(1000) - 5 * (len(keys) - 5)
@@ -190,7 +191,7 @@ async def test_bulk_stop_shows_the_refund_total_and_asks(quiet_world):
         marked = sorted(app.screen.query_one(EngineGrid).marks)
         await open_plan(pilot, app)
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "done")
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "done")
         spent = Decimal(480) * 3
         assert await quiet_world.balance() == before - spent
 
@@ -211,7 +212,7 @@ async def test_bulk_stop_shows_the_refund_total_and_asks(quiet_world):
         assert await header_shows_the_sim_balance(pilot, app, quiet_world) == before
         await wait_for(pilot, lambda: any(n.startswith("bulk stop: 3 of 3 stopped") for n in notes(app)))
         assert not any(n.startswith("stop on ") for n in notes(app))  # one summary toast, not one per cell
-        assert sum("stop on " in line for line in app.activity) == 3  # each stop still has its activity line
+        assert sum("stop on " in line for line in app.screen.feeds.activity.texts()) == 3  # each stop still has its activity line
 
 
 async def test_quitting_while_a_batch_runs_asks_first(quiet_world):
@@ -221,7 +222,7 @@ async def test_quitting_while_a_batch_runs_asks_first(quiet_world):
         await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
         await open_plan(pilot, app)
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "paused")
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "paused")
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the quit question")
         assert "Quit while a batch runs?" in str(app.screen.query_one("#title").render())
@@ -266,7 +267,7 @@ async def test_the_start_up_prompt_resumes_a_dead_owners_intents_with_the_same_k
         assert app.focused.id == "cancel"
         assert "re-attached 1 generations started by an earlier gentui" in notes(app)
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen.batch is not None and app.screen.batch.state == "done",
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "done",
                        what="the resumed batch")
         paid = await charges(world)
         assert sorted(paid) == sorted(idems) and set(paid.values()) == {1}  # the first one was not charged again
@@ -319,7 +320,8 @@ async def test_a_lost_answer_is_explained_and_sent_again_with_its_key_charged_on
         assert await charges(quiet_world) == {idem: 1}
 
         transport.lose = False
-        app.main.resend_uncertain()  # what reconnecting (or the 15 s timer) does
+        app.session.connection = "offline"  # as after a failed round: the next good one is a reconnect,
+        app.wake_poller(engine=True)  # and the poller resends the lost answers at once
         await wait_for(pilot, lambda: not app.actions.uncertain, what="the resend")
         await wait_for(pilot, lambda: any("charged once" in n for n in notes(app)), what="the resend toast")
         assert await charges(quiet_world) == {idem: 1}

@@ -21,14 +21,14 @@ async def test_pin_an_older_take_makes_it_the_displayed_one(quiet_world):
         await wait_for(pilot, lambda: loaded(app))
         state = app.session.state
         key = next(k for k, c in state.cells.items()
-                   if sum(1 for j in c.jobs if j.status == "completed") >= 2)
+                   if sum(1 for j in c.jobs if j.status == vocab.COMPLETED) >= 2)
         grid = app.screen.query_one(EngineGrid)
         grid.focus()
         grid.move_cursor(row=list(state.rows).index(key[0]),
                          column=[c.id for c in state.columns].index(key[1]) + 1, animate=False)
         await pilot.pause()
         cell = state.cells[key]
-        older = next(j for j in cell.jobs if j.status == "completed" and j.id != cell.displayed_id)
+        older = next(j for j in cell.jobs if j.status == vocab.COMPLETED and j.id != cell.displayed_id)
         await pilot.press("enter")
         table = app.screen.query_one(HistoryTable)
         await wait_for(pilot, lambda: table.has_focus and table.row_count >= 2, what="history focus")
@@ -64,6 +64,11 @@ async def test_edit_value_saves_the_text_for_free(quiet_world):
         assert await quiet_world.balance() == before
 
 
+def busy_workers(app) -> list[str]:
+    """Workers still running, the poller's aside (it watches for as long as the app runs)."""
+    return [w.name for w in app.workers if w.group != "poller" and not w.is_finished]
+
+
 async def test_hostile_server_strings_are_shown_literally(demo_world):
     app = make_app(demo_world, engine_index=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -76,7 +81,7 @@ async def test_hostile_server_strings_are_shown_literally(demo_world):
         grid.move_cursor(row=row, column=col + 1, animate=False)
         await wait_for(pilot, lambda: app.screen.query_one(CellDetail).cell is not None
                        and app.screen.query_one(CellDetail).cell.key == key, what="detail")
-        await pilot.pause(0.2)
+        await pilot.pause()  # the detail filled its card in the same call that set its cell
         card_text = str(app.screen.query_one("#card").render())
         assert "[/]" in card_text and "[@click=app.quit]" in card_text
         assert app.is_running  # the click markup did nothing
@@ -101,7 +106,8 @@ async def test_a_remapped_key_runs_its_binding_and_the_old_key_does_not(quiet_wo
         await pilot.press("r")
         await wait_for(pilot, lambda: app.session.state.cells[key].in_flight, what="running")
         await pilot.press("s")
-        await pilot.pause(0.2)
+        await pilot.pause()  # the key is handled in order; a stop would run in a worker: let any finish
+        await wait_for(pilot, lambda: not busy_workers(app), what=f"the app's workers to finish: {busy_workers(app)}")
         assert app.session.state.cells[key].in_flight and not isinstance(app.screen, ConfirmScreen)
         await pilot.press("z")
-        await wait_for(pilot, lambda: app.session.state.cells[key].status == "stopped", what="stopped by z")
+        await wait_for(pilot, lambda: app.session.state.cells[key].status == vocab.STOPPED, what="stopped by z")

@@ -19,10 +19,15 @@ import httpx
 from rich.text import Text
 from textual.widgets import DataTable, Input, TextArea
 
+from gentui.api import vocab
 from gentui.api.client import GenClient
 from gentui.core.actions import Guards
 from gentui.sim.hostile import add_hostile_engine
-from gentui.ui.app import GentuiApp, Launch
+from gentui.ui.app import GentuiApp
+from gentui.ui.launch import Launch
+from gentui.ui.screens.card_editor import CardEditor
+from gentui.ui.screens.export import ExportScreen
+from gentui.ui.screens.modals import HelpScreen
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader
@@ -53,6 +58,18 @@ class HostileErrors(httpx.AsyncBaseTransport):
             body = {"error": self.message + "x" * 5000, "error_code": CORPUS["strings"]["markup_bold"]}
             return httpx.Response(422, json=body, request=request)
         return await self.inner.handle_async_request(request)
+
+
+def busy_workers(app: GentuiApp) -> list[str]:
+    """Workers still running, the poller's aside (it watches for as long as the app runs)."""
+    return [w.name for w in app.workers if w.group != "poller" and not w.is_finished]
+
+
+async def settle(pilot, what: str) -> None:
+    """What the last key did is done: the top screen is mounted and no worker but the poller runs."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.screen.is_mounted and not busy_workers(app), what=what)
+    await pilot.pause()
 
 
 def hostile_app(tmp_path: Path, size_note: str = "") -> tuple[GentuiApp, World, HostileErrors]:
@@ -126,7 +143,7 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
 
         # unknown statuses and generation types are shown as unknown, not guessed
         assert state.counts().get("unknown", 0) >= 1 or any(
-            j.status not in ("completed", "failed", "stopped", "pending", "processing")
+            j.status not in (*vocab.IN_FLIGHT_STATUSES, *vocab.TERMINAL_STATUSES)
             for c in state.cells.values() for j in c.jobs)
 
         await visit_every_cell(pilot, app)
@@ -140,7 +157,7 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
         await wait_for(pilot, lambda: str(made.id) in {j.id for _, j in app.session.state.in_flight()}, what="in flight")
         world.clock.advance(600)
         app.wake_poller(engine=True)
-        await wait_for(pilot, lambda: any("␛]52" in t for t in app.main.activity_log.texts()), what="failure notice")
+        await wait_for(pilot, lambda: any("␛]52" in t for t in app.main.feeds.activity.texts()), what="failure notice")
 
         # the history table, focused, and each of its rows
         grid.move_cursor(row=0, column=1, animate=False)
@@ -163,7 +180,8 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
         await pilot.press("/")
         await wait_for(pilot, lambda: isinstance(app.focused, Input), what="filter input")
         await pilot.press(*"[/]")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.focused, Input) and app.focused.value == "[/]", what="typed")
+        await settle(pilot, "the filter applied")
         check_screen(app, "filter")
         await pilot.press("escape")
         await pilot.press("escape")
@@ -174,7 +192,8 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
 
         # help and the widget help toast
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
+        await settle(pilot, "the help screen drawn")
         check_screen(app, "help")
         await pilot.press("escape")
         await pilot.press("f1")
@@ -186,18 +205,21 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
         grid.move_cursor(row=0, column=1, animate=False)
         await pilot.pause()
         await pilot.press("e")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(app.screen, CardEditor), what="the card editor")
+        await settle(pilot, "the card editor drawn")
         check_screen(app, "card editor")
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.screen is app.main, what="the card editor closed")
+        await settle(pilot, "the main screen back")
         for column in range(1, len(state.columns) + 1):
             grid.focus()
             grid.move_cursor(row=1, column=column, animate=False)
             await pilot.press("r")
-            await pilot.pause(0.2)
+            await settle(pilot, f"the regenerate dialog or refusal, column {column}")
             check_screen(app, f"regenerate column {column}")
             await pilot.press("y" if column == 2 else "escape")  # the server refuses the hostile model: a toast
-            await pilot.pause(0.3)
+            await wait_for(pilot, lambda: app.screen is app.main, what=f"the dialog closed, column {column}")
+            await settle(pilot, f"the regenerate answered, column {column}")
             check_screen(app, f"after regenerate column {column}")
 
         # the value editor (server text in a TextArea), then a hostile error message as a toast
@@ -205,7 +227,7 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
         grid.move_cursor(row=len(state.rows) - 1, column=1, animate=False)
         await pilot.pause()
         await pilot.press("i")
-        await pilot.pause(0.3)
+        await settle(pilot, "the value editor or its refusal")
         editors = app.screen.query(TextArea)
         if editors:
             assert len(editors.first().text) <= 100_000 + 100
@@ -224,19 +246,22 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
         transport.fail = {"GET"}
         app.wake_poller(engine=True, credits=True)
         await wait_for(pilot, lambda: app.session.connection != "ok", what="degraded")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.screen.query_one(CreditsHeader).data.connection != "ok",
+                       what="the header degraded")
+        await settle(pilot, "the degraded header drawn")
         check_screen(app, "degraded header")
         transport.fail = set()
 
         # export: the dialog shows the hostile engine title; the files are written
         grid.focus()
         await pilot.press("x")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export dialog")
+        await settle(pilot, "the export dialog drawn")
         check_screen(app, "export dialog")
         await pilot.press("b")
-        await wait_for(pilot, lambda: len(app.main.exported) == 2, timeout=30, what="exported")
+        await wait_for(pilot, lambda: len(app.main.views.exported) == 2, timeout=30, what="exported")
         check_screen(app, "exported")
-        assert all(path.exists() for path in app.main.exported)
+        assert all(path.exists() for path in app.main.views.exported)
     await world.admin.aclose()
 
 
@@ -244,8 +269,9 @@ async def test_the_hostile_grid_is_clean_at_80x24(tmp_path):
     app, world, _ = hostile_app(tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await wait_for(pilot, lambda: app.session is not None and app.session.state.loaded
-                       and app.screen.query_one(EngineGrid).row_count > 0, timeout=60, what="loaded and drawn")
-        await pilot.pause(0.2)
+                       and app.session.ledger.organization_name and app.screen.query_one(EngineGrid).row_count > 0,
+                       timeout=60, what="loaded and drawn")
+        await settle(pilot, "the grid drawn")
         check_screen(app, "80x24 grid")
         # every row scrolled through at 80x24 (the 120x40 test visits every cell's detail)
         await visit_every_cell(pilot, app, columns=range(len(app.session.state.columns) - 1, -1, -3))

@@ -90,7 +90,7 @@ async def test_the_filter_survives_refreshes_and_escape_clears_it(quiet_world):
         await pilot.press("escape")
         await pilot.pause()
         assert shown_rows(app) == list(app.session.state.rows)
-        assert not app.screen.view.filtering
+        assert not app.screen.grid.view.filtering
         assert not app.screen.query_one(FilterBar).display
 
 
@@ -106,7 +106,7 @@ async def test_typed_filter_matches_text_status_and_column(quiet_world):
         broll = next(c.id for c in state.columns if c.title == "B-ROLL")
         expected = [r for r in state.rows if state.cells.get((r, broll)) and state.cells[(r, broll)].status == "failed"]
         assert shown_rows(app) == expected and len(expected) == 1
-        assert app.screen.visible_cells() == {(expected[0], broll)}
+        assert app.screen.grid.visible_cells() == {(expected[0], broll)}
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.focused, EngineGrid)
@@ -162,11 +162,11 @@ async def test_sort_cycles_and_the_cursor_stays_on_its_cell(quiet_world):
         key = await goto(pilot, app, vocab.VIDEO_FROM_TEXT, row=10)
         await pilot.press("o")  # last change
         await pilot.pause()
-        assert app.screen.view.sort == "last change"
+        assert app.screen.grid.view.sort == "last change"
         assert grid.current_key == key
         await pilot.press("o")  # status: failed rows first
         await pilot.pause()
-        assert app.screen.view.sort == "status"
+        assert app.screen.grid.view.sort == "status"
         failed = rows_with(app, lambda c: c.status == "failed")
         assert set(shown_rows(app)[:2]) == set(failed)
         assert grid.current_key == key
@@ -196,13 +196,12 @@ async def test_activity_feed_tells_every_event_newest_first(quiet_world):
         assert panel.display
         key = await regenerate(pilot, app, vocab.TEXT)
         await finish_all(pilot, app, quiet_world)
-        texts = app.screen.activity_log.texts()
+        texts = app.screen.feeds.activity.texts()
         where = app.session.where(key)
         started = next(i for i, t in enumerate(texts) if "started" in t and where in t)
         completed = next(i for i, t in enumerate(texts) if t.startswith(f"{where} completed in"))
         assert completed < started  # newest first
         assert "connection ok" in texts
-        assert app.activity[:2] == texts[:2]
         await wait_for(pilot, lambda: where in str(panel.query_one(".feed-body").render()), what="panel redrawn")
         await pilot.press("a")
         await pilot.pause()
@@ -216,9 +215,9 @@ async def test_activity_feed_says_when_credits_move_outside_this_session(quiet_w
         balance = await quiet_world.balance()
         await quiet_world.post("credits", {"generic": str(balance - 120)})
         app.wake_poller(credits=True)
-        await wait_for(pilot, lambda: any("outside this session" in t for t in app.screen.activity_log.texts()),
+        await wait_for(pilot, lambda: any("outside this session" in t for t in app.screen.feeds.activity.texts()),
                        what="other spend noted")
-        text = next(t for t in app.screen.activity_log.texts() if "outside this session" in t)
+        text = next(t for t in app.screen.feeds.activity.texts() if "outside this session" in t)
         assert text.startswith("credits: 120 spent outside this session")
 
 
@@ -248,14 +247,14 @@ async def test_api_log_shows_each_call_and_what_it_cost_never_the_key(quiet_worl
         await pilot.press("s")
         await wait_for(pilot, lambda: app.session.state.cells[key].status == "stopped", what="stopped")
         await pilot.pause()
-        calls = app.screen.api_calls.newest()
+        calls = app.screen.feeds.api_calls.newest()
         generate = next(c for c in calls if c.record.method == "POST" and c.record.path.split("?")[0].endswith("/generate"))
         stop = next(c for c in calls if c.record.method == "POST" and c.record.path.split("?")[0].endswith("/stop"))
         assert generate.record.status == 201 and generate.credits == estimate and generate.estimated
         assert stop.ok and stop.credits == -estimate
         assert all(c.credits is None for c in calls if c.record.method == "GET")
-        assert app.screen.api_calls.spent() == app.session.ledger.session_spent == 0
-        text = api_log_text(app.screen.api_calls).plain
+        assert app.screen.feeds.api_calls.spent() == app.session.ledger.session_spent == 0
+        text = api_log_text(app.screen.feeds.api_calls).plain
         assert f"+{fmt_credits(estimate)} cr est." in text and f"−{fmt_credits(estimate)} cr" in text
         assert quiet_world.info["api_key"] not in text
         assert "GET" in text and "200" in text
@@ -268,11 +267,11 @@ async def test_api_log_shows_failed_calls_with_their_error_code(quiet_world):
         await quiet_world.post("credits", {"generic": "1.00"})
         await goto(pilot, app, vocab.VIDEO_FROM_TEXT)
         await pilot.press("r")
-        await wait_for(pilot, lambda: any(not c.ok for c in app.screen.api_calls.newest()), what="a refused call")
-        refused = next(c for c in app.screen.api_calls.newest() if not c.ok)
+        await wait_for(pilot, lambda: any(not c.ok for c in app.screen.feeds.api_calls.newest()), what="a refused call")
+        refused = next(c for c in app.screen.feeds.api_calls.newest() if not c.ok)
         assert refused.record.status == 422 and refused.record.error_code == "insufficient_credits_for_job"
         assert refused.credits is None
-        assert "insufficient_credits_for_job" in api_log_text(app.screen.api_calls).plain
+        assert "insufficient_credits_for_job" in api_log_text(app.screen.feeds.api_calls).plain
 
 
 async def test_panels_are_remembered(quiet_world):
@@ -347,7 +346,7 @@ async def test_toast_only_by_default_and_nothing_for_others_generations(demo_wor
         iterm(app)
         await finish_all(pilot, app, demo_world)  # the seeded world's generations: not this session's
         assert app.screen.notifier.sent == []
-        assert any("completed in" in t for t in app.screen.activity_log.texts())
+        assert any("completed in" in t for t in app.screen.feeds.activity.texts())
 
 
 async def test_failure_notification_is_sanitised_and_off_means_off():
@@ -385,10 +384,10 @@ async def test_a_batch_ends_with_one_summary(quiet_world):
         keys = [(r, text_col) for r in list(state.rows)[:3]]
         from gentui.core.batch import plan_batch
 
-        app.screen.start_batch(plan_batch(app.session, app.actions, keys))
-        await wait_for(pilot, lambda: app.screen.batch.state == "done", what="batch sent")
+        app.screen.mass.start_batch(plan_batch(app.session, app.actions, keys))
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner.state == "done", what="batch sent")
         await finish_all(pilot, app, quiet_world)
-        await wait_for(pilot, lambda: any("batch finished" in t for t in app.screen.activity_log.texts()),
+        await wait_for(pilot, lambda: any("batch finished" in t for t in app.screen.feeds.activity.texts()),
                        what="summary")
         summaries = [s for s in app.screen.notifier.sent if "batch finished" in s]
         assert len(summaries) == 1 and "3 generations ended (3 completed)" in summaries[0]
@@ -408,8 +407,8 @@ async def test_export_key_writes_the_whole_history_as_csv_and_json(quiet_world, 
         app.screen.query_one("#export-folder", Input).value = str(tmp_path)
         await pilot.press("b")
         main = app.main
-        await wait_for(pilot, lambda: len(main.exported) == 2, what="two files")
-        csv_path, json_path = main.exported
+        await wait_for(pilot, lambda: len(main.views.exported) == 2, what="two files")
+        csv_path, json_path = main.views.exported
         assert csv_path.parent == tmp_path and csv_path.suffix == ".csv" and json_path.suffix == ".json"
         records = json.loads(json_path.read_text())
         rows = list(csv.DictReader(csv_path.open()))
@@ -428,7 +427,7 @@ async def test_spend_history_lists_what_this_machine_sent(quiet_world, tmp_path)
         estimate = app.session.state.card(key).estimate()
         await pilot.press("r")
         await wait_for(pilot, lambda: app.session.state.cells[key].in_flight)
-        app.main.open_spend()
+        app.main.views.open_spend()
         await wait_for(pilot, lambda: isinstance(app.screen, SpendScreen), what="spend screen")
         await pilot.pause()
         assert [(e, n, c) for _, e, n, c in app.screen.rows] == [(app.session.engine_id, 1, estimate)]
@@ -462,7 +461,7 @@ async def test_palette_offers_what_makes_sense_now_with_its_key(quiet_world):
         await pilot.press(*"failed only")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.view.failed_only, what="failed only from the palette")
+        await wait_for(pilot, lambda: app.screen.grid.view.failed_only, what="failed only from the palette")
 
 
 async def test_palette_in_readonly_mode_offers_nothing_that_spends(quiet_world):

@@ -10,7 +10,8 @@ import httpx
 from gentui.api.client import GenClient
 from gentui.core.engine_cache import EngineCache
 from gentui.core.poller import PollPolicy
-from gentui.ui.app import GentuiApp, Launch
+from gentui.ui.app import GentuiApp
+from gentui.ui.launch import Launch
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader
 

@@ -8,6 +8,7 @@ import io
 import logging
 import socket
 import traceback
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -21,7 +22,10 @@ from gentui.core.engine_cache import EngineCache
 from gentui.core.formatting import describe_error
 from gentui.core.journal import Journal
 from gentui.settings import ConfigError
-from gentui.ui.app import GentuiApp, Launch
+from gentui.ui.app import GentuiApp
+from gentui.ui.launch import Launch
+from gentui.ui.screens.modals import HelpScreen
+from gentui.ui.widgets.feeds import ActivityPanel, ApiLogPanel
 from gentui.ui.widgets.header import CreditsHeader
 
 from .pilot import World, no_sleep, terminal_output, wait_for
@@ -47,6 +51,25 @@ def dead_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def toast_shown(app: GentuiApp, title: str) -> bool:
+    return any(n.title == title for n in app._notifications) and bool(app.screen.query("Toast"))
+
+
+def key_done(app: GentuiApp, keys: str) -> Callable[[], bool]:
+    """A condition that holds once the key has done what it does, as seen before the key is pressed."""
+    if keys in ("L", "a"):
+        panel = app.screen.query_one(ApiLogPanel if keys == "L" else ActivityPanel)
+        before = bool(panel.display)
+        return lambda: bool(panel.display) != before
+    if keys == "question_mark":
+        return lambda: isinstance(app.screen, HelpScreen) and app.screen.is_mounted
+    if keys == "escape":
+        return lambda: not isinstance(app.screen, HelpScreen)
+    if keys == "f1":
+        return lambda: toast_shown(app, "Help")
+    raise ValueError(keys)
 
 
 # --- errors and tracebacks ------------------------------------------------------------------------------------
@@ -92,16 +115,19 @@ async def test_the_key_reaches_no_screen_log_file_or_crash_report(tmp_path, capl
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             await wait_for(pilot, lambda: app.session is not None and app.session.state.loaded, what="loaded")
             for keys in ("L", "a", "question_mark", "escape", "f1"):
+                done = key_done(app, keys)
                 await pilot.press(keys)
-                await pilot.pause(0.1)
+                await wait_for(pilot, done, what=f"what {keys!r} does")
+                await pilot.pause()
                 seen += [terminal_output(app), app.export_screenshot()]
             # the key is revoked mid-session: the message and the API log say so without the key
             await world.post("api-key", {"api_key": "another-key-entirely"})
             app.wake_poller(engine=True, credits=True)
             await wait_for(pilot, lambda: app.session.connection == "auth", what="auth state")
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda: toast_shown(app, "Authentication"), what="the authentication toast")
+            await pilot.pause()
             seen += [terminal_output(app), app.export_screenshot(), str(app.screen.query_one(CreditsHeader).render())]
-            seen += [repr(call.record) for call in app.main.api_calls.newest()]
+            seen += [repr(call.record) for call in app.main.feeds.api_calls.newest()]
             seen += [n.message for n in app._notifications]
 
             def crash() -> None:  # a crash with the client, the session and the launch in scope
@@ -109,7 +135,7 @@ async def test_the_key_reaches_no_screen_log_file_or_crash_report(tmp_path, capl
                 raise RuntimeError("boom")
 
             app.call_later(crash)
-            await pilot.pause(0.3)
+            await wait_for(pilot, lambda: app._exception is not None, what="the crash")
     report = Console(file=io.StringIO(), width=200, record=True)
     for renderable in app._exit_renderables:
         report.print(renderable)

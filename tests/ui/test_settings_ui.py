@@ -158,13 +158,13 @@ async def test_login_theme_and_remapped_stop_are_all_remembered_next_time(home: 
         await pilot.press("y")
         await wait_for(pilot, lambda: app.session.state.cells[key].in_flight, what="a running generation")
         await pilot.press("s")
-        await pilot.pause(0.1)
+        await pilot.pause()  # the key is handled in order: a stop dialog would be on the stack by now
         assert not isinstance(app.screen, ConfirmScreen)  # s is no longer stop
         await pilot.press("z")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the stop dialog")
         assert app.screen.plan.action == "stop"
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.session.state.cells[key].status == "stopped", what="stopped by z")
+        await wait_for(pilot, lambda: app.session.state.cells[key].status == vocab.STOPPED, what="stopped by z")
 
 
 # --- --readonly: every mutating binding, walked by id ---------------------------------------------------------
@@ -174,6 +174,11 @@ def notes(app) -> list[str]:
 
 def writes(stats: dict) -> list[str]:
     return [route for route in stats["requests"] if not route.startswith("GET ")]
+
+
+def busy_workers(app) -> list[str]:
+    """Workers still running, the poller's aside (it watches for as long as the app runs)."""
+    return [w.name for w in app.workers if w.group != "poller" and not w.is_finished]
 
 
 async def test_readonly_refuses_every_mutating_binding_with_the_reason_and_sends_nothing(demo_world) -> None:
@@ -202,7 +207,7 @@ async def test_readonly_refuses_every_mutating_binding_with_the_reason_and_sends
             await pilot.pause()
             assert any(n.startswith(f"{binding_id}: read-only mode") for n in notes(app)), binding_id
             assert app.screen is app.main, binding_id
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: not busy_workers(app), what=f"the app's workers to finish: {busy_workers(app)}")
     stats = await demo_world.stats()
     assert writes(stats) == [] and stats["charges_by_idempotency_key"] == {}
     assert any(route.startswith("GET ") for route in stats["requests"])  # it did watch

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from gentui.api import vocab
+from gentui.ui.screens.card_editor import CardEditor
+from gentui.ui.screens.modals import ConfirmScreen, HelpScreen
 from gentui.ui.widgets.grid import EngineGrid
 
-from .pilot import World, make_app
+from .pilot import World, loaded, make_app, wait_for
 
 
 def frozen_app():
@@ -18,19 +18,33 @@ def frozen_app():
 
 async def settle(pilot) -> None:
     app = pilot.app
-    for _ in range(400):
-        if app.session is not None and app.session.state.loaded and app.session.ledger.generic is not None \
-                and app.screen.query_one(EngineGrid).row_count > 0:
-            break
-        await asyncio.sleep(0.01)
+    await wait_for(pilot, lambda: loaded(app), what="the engine, the balance and the grid's rows")
     app.poller.stop()
     await pilot.pause()
     state = app.session.state
     video = next(i for i, c in enumerate(state.columns) if c.generation_type == vocab.VIDEO_FROM_TEXT)
-    app.screen.query_one(EngineGrid).move_cursor(row=1, column=video + 1, animate=False)
-    await pilot.pause(0.1)
+    grid = app.screen.query_one(EngineGrid)
+    grid.move_cursor(row=1, column=video + 1, animate=False)
+    key = grid.current_key
+    assert key is not None and key[1] == state.columns[video].id, key
     await app.workers.wait_for_complete()  # the poller has stopped; the cell's full history has arrived
-    await pilot.pause(0.1)
+    await wait_for(pilot, lambda: shows_history(app, key), what="the video cell's full history in the detail")
+    await pilot.pause()
+
+
+def shows_history(app, key) -> bool:
+    """The detail's history table lists every generation the session holds for the cell, in order."""
+    cell = app.session.state.cells.get(key)
+    table = app.main.history
+    return cell is not None and len(cell.jobs) > 1 and [r.value for r in table.rows] == [j.id for j in cell.jobs]
+
+
+async def on_top(pilot, screen_type) -> None:
+    """Wait until a screen of that type is on top of the stack and mounted, then let its messages flush."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_type) and app.screen.is_mounted,
+                   what=f"a {screen_type.__name__} on top of the screen stack")
+    await pilot.pause()
 
 
 def test_main_screen_80x24(snap_compare):
@@ -45,7 +59,8 @@ def test_history_with_several_generations(snap_compare):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: pilot.app.main.history.has_focus, what="the history table focused")
+        await pilot.pause()
 
     assert snap_compare(frozen_app(), terminal_size=(160, 48), run_before=run_before)
 
@@ -54,7 +69,7 @@ def test_confirm_dialog(snap_compare):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("r")
-        await pilot.pause(0.2)
+        await on_top(pilot, ConfirmScreen)
 
     assert snap_compare(frozen_app(), terminal_size=(120, 40), run_before=run_before)
 
@@ -63,7 +78,7 @@ def test_card_editor(snap_compare):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("e")
-        await pilot.pause(0.3)
+        await on_top(pilot, CardEditor)
 
     assert snap_compare(frozen_app(), terminal_size=(120, 40), run_before=run_before)
 
@@ -72,6 +87,6 @@ def test_help_screen(snap_compare):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await on_top(pilot, HelpScreen)
 
     assert snap_compare(frozen_app(), terminal_size=(120, 40), run_before=run_before)

@@ -1,4 +1,4 @@
-"""Mass regenerate: the plan dialog (card changes, cost, balance after), batch controls, progress bar."""
+"""Mass regenerate: the plan dialog (card changes, cost, balance after) and the batch controls."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, ProgressBar, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from gentui.action_table import display_key
 from gentui.api import vocab
 from gentui.core.actions import Refusal
 from gentui.core.batch import BatchPlan, Progress
 from gentui.core.card import CardError, validate_card
-from gentui.core.formatting import format_duration
 from gentui.core.text import safe_text
+from gentui.ui.widgets.batch_bar import progress_text
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 
@@ -129,7 +128,7 @@ class BatchDialog(ModalScreen[tuple[dict, str] | None]):
         if event.button.id == "cancel" or self.plan is None:
             self.dismiss(None)
         else:
-            self.dismiss((self.overrides(), event.button.id))
+            self.dismiss((self.overrides(), event.button.id or "all"))
 
     def action_run_all(self) -> None:
         if self.plan is not None and not self.query_one("#all", Button).disabled:
@@ -169,47 +168,3 @@ class BatchControl(ModalScreen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def progress_text(p: Progress) -> Text:
-    text = Text(f"batch {p.state}: {p.sent}/{p.total} sent", style="bold")
-    if p.failed:
-        text.append(f", {p.failed} failed", style="red")
-    if p.queued:
-        text.append(f", {p.queued} to go")
-    if p.skipped:
-        text.append(f", {p.skipped} skipped")
-    if p.rate:
-        text.append(f"  {p.rate * 60:.0f}/min")
-    if p.eta is not None:
-        text.append(f"  ETA {format_duration(p.eta)}")
-    if p.reason and p.state != "running":
-        text.append(f"\n{p.reason}", style="yellow")
-    return text
-
-
-class BatchBar(Horizontal):
-    """Above the footer while a batch exists (in the flow, not docked: a docked bar hid under the footer)."""
-
-    DEFAULT_CSS = """
-    BatchBar { height: auto; max-height: 3; display: none; padding: 0 1; background: $boost; }
-    BatchBar.active { display: block; }
-    BatchBar ProgressBar { width: 40; }
-    BatchBar Static { width: 1fr; }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield ProgressBar(total=1, show_eta=False, id="batch-progress")
-        yield Static("", id="batch-text")
-
-    def show(self, p: Progress) -> None:
-        self.add_class("active")
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(1, p.total), progress=p.sent + p.failed)
-        text = progress_text(p)
-        if p.state in ("running", "paused"):
-            key = display_key(getattr(self.app, "keys", {}).get("mass_regenerate", "m"))
-            text.append(f"  ({key}: {'resume' if p.state == 'paused' else 'pause'} or cancel)", style="dim")
-        self.query_one("#batch-text", Static).update(text)
-        if p.state in ("done", "cancelled"):
-            self.set_timer(8, lambda: self.remove_class("active"))

@@ -81,8 +81,10 @@ class CardEditor(ModalScreen[Card | None]):
                 value = None if widget.value is Select.NULL else widget.value
             elif isinstance(widget, Checkbox):
                 value = widget.value if widget.value else None
-            else:
+            elif isinstance(widget, Input):
                 value = widget.value
+            else:
+                raise TypeError(f"no value in {widget!r}")
             if value not in (None, ""):
                 data[spec.name] = value
         known = {s.name for s in self.specs}

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -18,7 +18,7 @@ from gentui.core.text import one_line
 class ExportScreen(ModalScreen[tuple[tuple[str, ...], str] | None]):
     """Returns (formats, folder) or None; `c` CSV, `j` JSON, `b` both, Escape cancels."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "export('csv')", "CSV"),
         Binding("j", "export('json')", "JSON"),
         Binding("b", "export('both')", "Both"),

@@ -1,36 +1,41 @@
-"""The main screen: credits header, engine grid, cell detail, footer; and the cell actions."""
+"""The main screen: lays out its parts, hands each core message to the parts it concerns, and runs the
+action table's screen actions through their handlers (`cell_handlers`, `mass_handlers`, `view_handlers`).
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
-from decimal import Decimal
 
-from textual import on, work
+from rich.text import Text
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Input
 
 from gentui.action_table import ACTIONS, BY_ID, SCREEN_IDS, ActionId
+from gentui.api.answers import RequestRecord
 from gentui.api.errors import GenApiError
-from gentui.core.actions import READONLY_REASON, Plan, Refusal
-from gentui.core.events import ConnectionChanged, CreditsChanged, EngineChanged, Notice
-from gentui.core.formatting import describe_error
+from gentui.core.actions import READONLY_REASON, Refusal
+from gentui.core.events import BatchFinished, ConnectionChanged, EngineChanged, Notice
+from gentui.core.rows import changed_within
+from gentui.core.session import Session
 from gentui.core.views import CellKey
-from gentui.ui.screens.batch import BatchBar
-from gentui.ui.screens.card_editor import CardEditor
-from gentui.ui.screens.marks import MarksMixin
-from gentui.ui.screens.modals import ConfirmScreen, ValueEditor
-from gentui.ui.screens.monitor import MonitorMixin
+from gentui.ui.app import GentuiApp
+from gentui.ui.look import palette
+from gentui.ui.notify import Notifier
+from gentui.ui.screens.cell_handlers import CellHandlers, Handler
+from gentui.ui.screens.mass_handlers import MassHandlers
+from gentui.ui.screens.view_handlers import ViewHandlers
+from gentui.ui.widgets.batch_bar import BatchBar
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
 from gentui.ui.widgets.feeds import Feeds
 from gentui.ui.widgets.filterbar import FilterBar
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader, HeaderData
 
-UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are retried (and on reconnect)
+HOUR = 3600.0
 
 
 def screen_bindings() -> list[Binding]:
@@ -38,9 +43,10 @@ def screen_bindings() -> list[Binding]:
     return [Binding(s.key, s.textual_action, s.description, show=s.show, id=s.id.value) for s in ACTIONS if s.scope == "screen"]
 
 
-class MainScreen(MonitorMixin, MarksMixin, Screen):
+class MainScreen(Screen[None]):
     """Everything a person watches; cell actions are its bindings."""
 
+    app = getters.app(GentuiApp)
     BINDINGS = [
         *screen_bindings(),
         Binding("enter", "enter_detail", "Detail", show=False),
@@ -49,199 +55,233 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._last_key: CellKey | None = None
-        self._resending = False
-        A = ActionId
+        self.header, self.filter_bar = CreditsHeader(id="header"), FilterBar(id="filter-bar")
+        self.grid, self.detail = EngineGrid(id="grid"), CellDetail(id="detail")
+        self.feeds, self.batch_bar = Feeds(id="feeds"), BatchBar(id="batch")
+        self.cells, self.mass, self.views = CellHandlers(self), MassHandlers(self), ViewHandlers(self)
         #: the handler of every screen action of the table (checked complete just below)
-        self.handlers: dict[ActionId, Callable[[CellKey | None], Awaitable[None]]] = {
-            A.REGENERATE: self._do_regenerate, A.EDIT_REGENERATE: self._do_edit_regenerate,
-            A.EDIT_VALUE: self._do_edit_value, A.STOP: self._do_stop, A.CONTINUE: self._do_continue,
-            A.PIN: self._do_pin, A.RENDER: self._do_render, A.COPY: self._do_copy,
-            A.MARK: self._do_mark, A.MARK_COLUMN: self._do_mark_column, A.MARK_FAILED: self._do_mark_failed,
-            A.CLEAR_MARKS: self._do_clear_marks, A.MASS_REGENERATE: self._do_mass_regenerate,
-            A.BULK_STOP: self._do_bulk_stop, A.FILTER: self._do_filter, A.FAILED_ONLY: self._do_failed_only,
-            A.IN_FLIGHT_ONLY: self._do_in_flight_only, A.SORT: self._do_sort, A.ACTIVITY: self._do_activity,
-            A.API_LOG: self._do_api_log, A.EXPORT: self._do_export,
-        }
+        self.handlers: dict[ActionId, Handler] = {**self.cells.handlers(), **self.mass.handlers(),
+                                                  **self.views.handlers()}
         missing = set(SCREEN_IDS) ^ set(self.handlers)
         assert not missing, f"screen actions without a handler (or handlers without a row): {sorted(missing)}"
-        self.monitor_init()
+        self.notifier = Notifier()
+        self._last_key: CellKey | None = None
 
     def compose(self) -> ComposeResult:
-        yield CreditsHeader(id="header")
-        yield FilterBar(id="filter-bar")
+        yield self.header
+        yield self.filter_bar
         with Container(id="body"):
-            yield EngineGrid(id="grid")
-            yield CellDetail(id="detail")
-        yield Feeds(id="feeds")
-        yield BatchBar(id="batch")
+            yield self.grid
+            yield self.detail
+        yield self.feeds
+        yield self.batch_bar
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.app.launch.tick_interval:
-            self.set_interval(self.app.launch.tick_interval, self.tick, name="clock")
+        app, launch = self.app, self.app.launch
+        self.notifier = Notifier(mode=launch.notify, write=self._terminal_write, monotonic=launch.monotonic)
+        self.batch_bar.key = app.keys.get(ActionId.MASS_REGENERATE, "m")
+        if launch.tick_interval:
+            self.set_interval(launch.tick_interval, self.tick, name="clock")
+            self.set_interval(max(launch.tick_interval, 5.0), self._age_tick, name="view-age")
+        app.request_observers.append(self._observe_request)
+        layout = launch.layout or {}
+        self.feeds.set_shown(bool(layout.get("activity")), bool(layout.get("api_log")), remember=False)
         self.on_resize()
+        self.app.theme_changed_signal.subscribe(self, lambda theme: self.refresh_colors())
         self.refresh_colors()
-        self.query_one(EngineGrid).focus()
-        self.monitor_mount()
-        self.set_interval(UNCERTAIN_RETRY_SECONDS, self.resend_uncertain, name="resend-uncertain")
-        self.call_after_refresh(self.app.start)  # the first frame first: the API client is made in there
+        self.grid.focus()
+        self.call_after_refresh(app.start)  # the first frame first: the API client is made in there
 
     def on_resize(self, event: object = None) -> None:
         self.set_class(self.size.width < 130, "narrow")
 
-    # --- the link to the core -----------------------------------------------------------------------
     @property
-    def session(self):
+    def session(self) -> Session | None:
         return self.app.session
 
-    def refresh_colors(self) -> None:
-        from gentui.ui.look import palette
+    def _observe_request(self, record: RequestRecord) -> None:
+        session = self.app.session
+        self.feeds.api_calls.add(record, session.ledger if session is not None else None)
 
+    def _terminal_write(self, data: str) -> None:
+        driver = self.app._driver
+        if driver is not None and not self.app.is_headless:
+            driver.write(data)
+
+    def refresh_colors(self) -> None:
         colors = palette(self.app.get_css_variables())
-        for widget in (self.query_one(EngineGrid), self.query_one(CellDetail), self.query_one(CreditsHeader)):
-            widget.status_colors = colors
+        self.grid.status_colors = self.detail.status_colors = self.header.status_colors = colors
         if self.session is not None and self.session.state.loaded:
-            self.query_one(EngineGrid).repaint_all(self.session.state, self.app.now())
+            self.grid.repaint_all()
             self.show_detail(force=True)
         self.update_header()
 
     # --- core events, one handler each (the app hands them over from their messages) --------------------
-    def _ready(self) -> bool:
-        """False while there is no session, or once the grid is gone (the app is closing, events still queued)."""
-        return self.session is not None and bool(self.query(EngineGrid))
+    def _ready(self) -> Session | None:
+        """None while there is no session, or once the screen is closing (events may still be queued)."""
+        return self.session if self.detail.is_attached and self.grid.is_attached else None
 
     def engine_changed(self, event: EngineChanged) -> None:
-        if not self._ready():
+        if (session := self._ready()) is None:
             return
-        session, grid, now = self.session, self.query_one(EngineGrid), self.app.now()
-        state = session.state
-        if event.full and (not grid.columns_match(state) or (grid.row_count == 0 and not self.view.filtering)):
-            grid.rebuild(state, now)
+        grid, changes = self.grid, event.changes
+        grid.attach(session.state, self.app.now)
+        if event.full and (not grid.columns_match() or (grid.row_count == 0 and not grid.view.filtering)):
+            grid.rebuild()
         else:
             with self.app.batch_update():
-                grid.apply(state, event.changes.cells, event.changes.rows_added, event.changes.rows_removed, now)
+                grid.apply(changes)
         key = grid.current_key
-        if key is not None and (key in event.changes.cells or event.full or key != self._last_key):
+        if key is not None and (key in changes.cells or event.full or key != self._last_key):
             self.show_detail(force=True)
         self.update_header()
-        self.monitor_engine_changed(event)  # filter and sort, bell and desktop notifications, batch end
+        rows = {k[0] for k in changes.cells} | set(changes.rows_added) | set(changes.rows_removed)
+        grid.view_changed_rows(rows, full=event.full)
+        self.notifier.generations_ended(session, changes.terminal, skip=self.batch_bar.generation_ids())
 
-    def credits_changed(self, event: CreditsChanged) -> None:
-        if not self._ready():
-            return
-        self.update_header()
-        self.note_other_spend()
+    def credits_changed(self) -> None:
+        if self._ready() is not None:
+            self.update_header()
 
     def connection_changed(self, event: ConnectionChanged) -> None:
-        if not self._ready():
+        if self._ready() is None:
             return
         self.update_header()
-        if event.state == "ok":
-            self.resend_uncertain()
         if event.state == "auth":
             self.notify(event.reason, title="Authentication", severity="error", timeout=15)
-        self.log_connection(event)
+        text = "connection ok" if event.state == "ok" else f"connection {event.state}: {event.reason}"
+        self.feeds.add(self.app.now(), text, "information" if event.state == "ok" else "warning")
 
     def notice(self, event: Notice) -> None:
-        if not self._ready():
+        """A notice in words: the activity feed always; a toast unless the `notify` setting says otherwise."""
+        if self._ready() is None:
             return
-        self.on_notice(event)  # the activity feed, and a toast per the `notify` setting
-        self.check_batch()
+        self.feeds.add(self.app.now(), event.text, event.severity)
+        if event.toast and ("terminal" not in event.tags or self.notifier.toasts):
+            self.notify(Text(event.text).plain, severity=event.severity, markup=False)
+
+    def batch_finished(self, event: BatchFinished) -> None:
+        if self._ready() is None:
+            return
+        self.feeds.add(self.app.now(), event.text, event.severity)
+        if self.notifier.toasts:
+            self.notify(event.text, title="Batch", severity=event.severity, timeout=10, markup=False)
+        self.notifier.alert("gentui: batch finished", event.text, force=True)
 
     def update_header(self) -> None:
         session, app = self.session, self.app
-        header = self.query_one(CreditsHeader)
         if session is None:
-            header.show(HeaderData(connection=app.connection_hint, reason=app.connection_reason,
-                                   readonly=app.guards.readonly, demo=app.launch.demo), app.now())
+            hint = app.connection
+            self.header.show(HeaderData(connection=hint.state, reason=hint.reason, readonly=app.guards.readonly,
+                                        demo=app.launch.demo), app.now())
             return
-        ledger = session.ledger
-        header.show(
-            HeaderData(
-                organization=ledger.organization_name,
-                engine_title=session.state.title or f"engine {session.engine_id}",
-                generic=ledger.generic,
-                aura=ledger.aura,
-                reserved=session.engine_estimate_reserved(),
-                session_spent=ledger.session_spent,
-                session_estimated=ledger.session_estimated,
-                other_spend=ledger.other_spend,
-                connection=session.connection,
-                reason=session.connection_reason,
-                last_ok=session.last_ok,
-                counts=session.state.counts(),
-                readonly=app.guards.readonly,
-                marks=len(self.query_one(EngineGrid).marks),
-                demo=app.launch.demo,
-                cached_at=session.showing_cache,
-            ),
-            app.now(),
-        )
+        self.header.show(HeaderData.of(session, readonly=app.guards.readonly, demo=app.launch.demo,
+                                       marks=len(self.grid.marks)), app.now())
 
     def tick(self) -> None:
+        self.header.tick(self.app.now())
         session = self.session
-        now = self.app.now()
-        self.query_one(CreditsHeader).tick(now)
         if session is not None and session.state.loaded:
-            self.query_one(EngineGrid).tick(session.state, now)
-            if self.current_cell_in_flight():
+            self.grid.tick()
+            key = self.grid.current_key
+            cell = session.state.cells.get(key) if key else None
+            if cell is not None and cell.in_flight:
                 self.show_detail(force=True)
 
-    def current_cell_in_flight(self) -> bool:
-        key = self.query_one(EngineGrid).current_key
-        cell = self.session.state.cells.get(key) if key else None
-        return bool(cell and cell.in_flight)
+    # --- the grid's own news ---------------------------------------------------------------------------
+    @on(EngineGrid.ViewChanged)
+    def _view_changed(self, message: EngineGrid.ViewChanged) -> None:
+        grid, extra = self.grid, ""
+        if grid.view.filtering and message.shown:
+            cells = grid.index.matched_cells(grid.state)
+            extra = f"{len(cells)} cells, {changed_within(cells, HOUR, self.app.now())} changed in the last hour"
+        self.filter_bar.summary(grid.view.describe(), message.shown, message.total, extra, grid.view.query.problems)
+        self.show_detail()
+
+    @on(EngineGrid.MarksChanged)
+    def _marks_changed(self) -> None:
+        self.update_header()
+
+    @on(Feeds.LayoutChanged)
+    def _layout_changed(self, message: Feeds.LayoutChanged) -> None:
+        if self.app.launch.on_layout is not None:
+            self.app.launch.on_layout(dict(message.layout))
+
+    def _age_tick(self) -> None:
+        if self.grid.view.needs_clock and self.session is not None and self.session.state.loaded:
+            self.grid.view_changed_rows((), full=True)
+
+    # --- the filter bar ------------------------------------------------------------------------------
+    @on(Input.Changed, "FilterInput")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        self.grid.view.text = event.value
+        self.grid.apply_view()
+
+    @on(Input.Submitted, "FilterInput")
+    def _filter_kept(self, event: Input.Submitted) -> None:
+        self.grid.view.text = event.value
+        self.filter_bar.close()
+        self.grid.apply_view()
+        self.grid.focus()
+
+    def clear_filter(self) -> bool:
+        """Escape: drop the filter (text and toggles); True if there was one."""
+        editing = self.filter_bar.editing
+        self.filter_bar.close()
+        if self.grid.view.clear_filter() or editing:
+            self.grid.apply_view()
+            self.grid.focus()
+            return True
+        return False
 
     # --- the detail ------------------------------------------------------------------------------------
+    @property
+    def history(self) -> HistoryTable:
+        return self.detail.query_one(HistoryTable)
+
     @on(DataTable.CellHighlighted, "#grid")
     def _cell_highlighted(self) -> None:
         self.show_detail()
 
     def show_detail(self, force: bool = False) -> None:
-        session = self.session
+        session = self._ready()
         if session is None:
             return
-        key = self.query_one(EngineGrid).current_key
+        key = self.grid.current_key
         if key == self._last_key and not force:
             return
-        changed = key != self._last_key
-        self._last_key = key
+        changed, self._last_key = key != self._last_key, key
         cell = session.state.cells.get(key) if key else None
         column = session.state.column(key[1]) if key else None
-        card = session.state.card(key) if cell else None
+        card = session.state.card(key) if key and cell else None
         estimate = None
-        if cell and cell.latest and cell.latest.in_flight:
+        if key and cell and cell.latest and cell.latest.in_flight:
             estimate = session.estimate_for(key, cell.latest)
         elif card is not None:
             estimate = card.estimate()
-        self.query_one(CellDetail).show(cell, column, card, self.app.now(), estimate, session.generation_models)
-        if changed and cell is not None:
-            self.load_full_cell(key)
+        self.detail.show(cell, column, card, self.app.now(), estimate, session.generation_models)
+        if changed and key is not None and cell is not None:
+            self.load_full_cell(session, key)
 
     @work(group="cell", exclusive=True, exit_on_error=False)
-    async def load_full_cell(self, key: CellKey) -> None:
+    async def load_full_cell(self, session: Session, key: CellKey) -> None:
         with contextlib.suppress(GenApiError):  # the grid's data stands; the header shows the connection state
-            await self.session.load_cell(key)
+            await session.load_cell(key)
 
     @on(DataTable.CellSelected, "#grid")
     def _cell_selected(self) -> None:  # Enter on the grid (the DataTable's own binding)
         self.action_enter_detail()
 
     def action_enter_detail(self) -> None:
-        self.query_one(HistoryTable).focus()
+        self.history.focus()
 
     def action_leave_detail(self) -> None:
-        grid = self.query_one(EngineGrid)
-        if (grid.has_focus or not self.query_one(HistoryTable).has_focus) and self.clear_filter():
+        if (self.grid.has_focus or not self.history.has_focus) and self.clear_filter():
             return
-        grid.focus()
+        self.grid.focus()
 
     # --- actions -------------------------------------------------------------------------------------------
-    def selected_generation(self) -> str | None:
-        table = self.query_one(HistoryTable)
-        return table.selected_id if table.has_focus or table.row_count else None
-
     async def action_cell(self, action: str) -> None:
         """Every screen action's key and palette entry come here: the table says what it risks."""
         spec = BY_ID.get(action)
@@ -253,123 +293,7 @@ class MainScreen(MonitorMixin, MarksMixin, Screen):
         if self.session is None and not spec.offline:
             self.notify(f"{action}: not connected yet", severity="warning")
             return
-        key = self.query_one(EngineGrid).current_key
         try:
-            await self.handlers[spec.id](key)
+            await self.handlers[spec.id](self.grid.current_key)
         except Refusal as exc:
             self.notify(str(exc), severity="warning", markup=False)
-
-    async def _do_regenerate(self, key: CellKey | None) -> None:
-        self.confirm_and_run(self.app.actions.plan_regenerate(key))
-
-    async def _do_edit_regenerate(self, key: CellKey | None) -> None:
-        actions = self.app.actions
-        actions.plan_regenerate(key, edited=True)  # refuses early (read-only, unknown type, render column)
-        card = self.session.state.card(key)
-        title = f"Edit & regenerate {self.session.where(key)}"
-
-        def edited(new_card) -> None:
-            if new_card is None:
-                return
-            try:
-                self.confirm_and_run(actions.plan_regenerate(key, new_card, edited=True))
-            except Refusal as exc:
-                self.notify(str(exc), severity="warning", markup=False)
-
-        self.app.push_screen(CardEditor(card, title), edited)
-
-    async def _do_stop(self, key: CellKey | None) -> None:
-        self.confirm_and_run(self.app.actions.plan_stop(key))
-
-    async def _do_continue(self, key: CellKey | None) -> None:
-        self.confirm_and_run(self.app.actions.plan_continue(key))
-
-    async def _do_render(self, key: CellKey | None) -> None:
-        self.confirm_and_run(self.app.actions.plan_render(key))
-
-    async def _do_pin(self, key: CellKey | None) -> None:
-        gen_id = self.query_one(HistoryTable).selected_id if self.query_one(HistoryTable).has_focus else None
-        if gen_id is None:
-            raise Refusal("pin: press Enter to go to the history table, select a take, then p")
-        self.app.actions.check_pin(key, gen_id)
-        self.run_action_worker(self.app.actions.pin(key, gen_id), "pin")
-
-    async def _do_edit_value(self, key: CellKey | None) -> None:
-        cell = self.app.actions.check_edit_value(key)
-        title = f"Value of {self.session.where(key)}"
-
-        def saved(value: str | None) -> None:
-            if value is not None and value != cell.value:
-                self.run_action_worker(self.app.actions.edit_value(key, value), "edit_value")
-
-        full = self.app.full_value(cell)
-        self.app.push_screen(ValueEditor(title, full), saved)
-
-    async def _do_copy(self, key: CellKey | None) -> None:
-        cell = self.session.state.cells.get(key) if key else None
-        table = self.query_one(HistoryTable)
-        job = None
-        if cell is not None:
-            wanted = table.selected_id if table.has_focus else cell.displayed_id
-            job = next((j for j in cell.jobs if j.id == wanted), None) or cell.displayed
-        if job is None or not (job.urls or job.result):
-            raise Refusal("copy: this cell has no output to copy yet")
-        self.app.copy_text(job.urls[0] if job.urls else job.result)
-
-    # --- running a plan --------------------------------------------------------------------------------------
-    def confirm_and_run(self, plan: Plan) -> None:
-        runner = {
-            "regenerate": self.app.actions.regenerate,
-            "edit_regenerate": self.app.actions.regenerate,
-            "stop": self.app.actions.stop,
-            "continue": self.app.actions.continue_,
-            "render": self.app.actions.render,
-        }[plan.action]
-
-        def decided(ok: bool | None) -> None:
-            if ok:
-                self.run_action_worker(runner(plan), plan.action)
-            else:
-                self.notify(f"{plan.action}: cancelled, nothing spent", timeout=3)
-
-        if plan.needs_confirm:
-            self.app.push_screen(ConfirmScreen(plan), decided)
-        else:
-            decided(True)
-
-    def resend_uncertain(self) -> None:
-        """Charged POSTs whose answers were lost go out again, each with its own key: charged once."""
-        actions = self.app.actions
-        if actions is None or not actions.uncertain or self._resending:
-            return
-        self._resending = True
-
-        async def resend() -> None:
-            try:
-                settled, left = await actions.resend_uncertain()
-            finally:
-                self._resending = False
-            if settled:
-                waiting = f"; {left} still waiting for the server" if left else ""
-                self.notify(f"sent again with the same Idempotency-Key (charged once): {settled}{waiting}",
-                            title="Lost answers", markup=False)
-
-        self.run_worker(resend(), group="resend", exit_on_error=False)
-
-    def run_action_worker(self, coro, name: str) -> None:
-        async def guarded() -> None:
-            try:
-                await coro
-            except GenApiError as exc:
-                message = f"{name}: {describe_error(exc)}"
-                if name in BY_ID and BY_ID[name].spends and not exc.refused:
-                    message += ("\nThe server may have acted: gentui sends it again with the same "
-                                "Idempotency-Key once the server answers (it is never charged twice).")
-                self.notify(message, severity="error", timeout=10, markup=False)
-            finally:
-                self.app.wake_poller(credits=True)
-
-        self.run_worker(guarded(), group="actions", exit_on_error=False)
-
-    def reserved(self) -> Decimal:
-        return self.session.engine_estimate_reserved() if self.session else Decimal(0)

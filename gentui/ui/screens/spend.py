@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
@@ -34,7 +34,7 @@ def spend_summary(rows: list[SpendRow]) -> tuple[dict[str, Decimal], Decimal, in
 class SpendScreen(ModalScreen[None]):
     """Per day and engine, newest day first, with totals; Escape closes."""
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape,q", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close")]
 
     def __init__(self, rows: list[SpendRow], names: Mapping[str, str] | None = None, error: str = "") -> None:
         super().__init__()

@@ -1,8 +1,8 @@
 """The activity feed and the API call log: two panels under the grid, each toggled by its key.
 
-Both are redrawn from their model (a bounded list, newest first) at most a few times a second and
-only while shown. Every string in them passes through `gentui.core.text` and enters a `Text` as
-plain text.
+`Feeds` owns both models (bounded, newest first) and redraws a panel at most a few times a second,
+only while it is shown. Every string in them passes through `gentui.core.text` and enters a `Text`
+as plain text.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from decimal import Decimal
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 from gentui.core.apilog import ApiCall, ApiLog
 from gentui.core.formatting import fmt_credits
 from gentui.core.text import one_line
 
+FEED_REFRESH = 0.3  # seconds between redraws of a shown feed
 SHOWN = 200  # lines drawn per panel (the models keep more)
 CREDITS_WIDTH = 14  # "+1,234.5 cr est."-ish, so the paths line up
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "information": ""}
@@ -127,8 +129,8 @@ class FeedPanel(VerticalScroll):
 
     can_focus = True
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]  # the container's own keyword arguments
         self._drawn = -1
 
     def compose(self) -> ComposeResult:
@@ -170,14 +172,48 @@ estimate), the path (the API key is never in it) and the error code. `L` hides i
 
 
 class Feeds(Horizontal):
-    """The two panels side by side; hidden when both are off."""
+    """The two panels side by side, and their models; hidden when both are off."""
+
+    class LayoutChanged(Message):
+        """The person toggled a panel: remember it for the next start."""
+
+        def __init__(self, layout: dict[str, bool]) -> None:
+            super().__init__()
+            self.layout = layout
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]  # the container's own keyword arguments
+        self.activity = ActivityLog()
+        self.api_calls = ApiLog()
 
     def compose(self) -> ComposeResult:
         yield ActivityPanel(id="activity-panel")
         yield ApiLogPanel(id="api-log-panel")
 
-    def set_shown(self, activity: bool, api_log: bool) -> None:
+    def on_mount(self) -> None:
+        self.set_interval(FEED_REFRESH, self.redraw, name="feeds")
+
+    def add(self, at: float, text: str, severity: str = "information") -> None:
+        self.activity.add(at, text, severity)
+
+    def set_shown(self, activity: bool, api_log: bool, *, remember: bool = True) -> None:
         self.query_one(ActivityPanel).display = activity
         self.query_one(ApiLogPanel).display = api_log
         self.set_class(activity and api_log, "both")
         self.display = activity or api_log
+        for panel in (self.query_one(ActivityPanel), self.query_one(ApiLogPanel)):
+            panel.invalidate()
+        self.redraw()
+        if remember:
+            self.post_message(self.LayoutChanged({"activity": activity, "api_log": api_log}))
+
+    def toggle(self, *, activity: bool = False, api_log: bool = False) -> None:
+        shown_activity, shown_api = bool(self.query_one(ActivityPanel).display), bool(self.query_one(ApiLogPanel).display)
+        self.set_shown(shown_activity ^ activity, shown_api ^ api_log)
+
+    def redraw(self) -> None:
+        activity, api_log = self.query_one(ActivityPanel), self.query_one(ApiLogPanel)
+        if activity.display:
+            activity.show(self.activity)
+        if api_log.display:
+            api_log.show(self.api_calls)

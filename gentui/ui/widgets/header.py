@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from gentui.core.formatting import fmt_credits, format_duration
+from gentui.core.session import Session
 from gentui.core.text import one_line
 from gentui.ui.look import GLYPHS, palette
 
@@ -33,6 +34,18 @@ class HeaderData:
     marks: int = 0
     demo: bool = False
     cached_at: float | None = None  # the engine on screen is the one cached at this time (offline start)
+
+    @classmethod
+    def of(cls, session: Session, *, readonly: bool, demo: bool, marks: int) -> HeaderData:
+        """What the header shows of a session: its ledger, its connection, its engine's counts."""
+        ledger = session.ledger
+        return cls(
+            organization=ledger.organization_name, engine_title=session.state.title or f"engine {session.engine_id}",
+            generic=ledger.generic, aura=ledger.aura, reserved=session.engine_estimate_reserved(),
+            session_spent=ledger.session_spent, session_estimated=ledger.session_estimated,
+            other_spend=ledger.other_spend, connection=session.connection, reason=session.connection_reason,
+            last_ok=session.last_ok, counts=session.state.counts(), readonly=readonly, marks=marks, demo=demo,
+            cached_at=session.showing_cache)
 
 
 class CreditsHeader(Static):

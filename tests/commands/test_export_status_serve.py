@@ -12,12 +12,14 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
 
+from gentui.api import vocab
 from gentui.cli import main
-from gentui.core.export import FIELDS, render
+from gentui.core.export import FIELDS, format_records
 from gentui.core.journal import Journal
 from gentui.sim.options import SimOptions
 from gentui.sim.server import serve_in_thread
@@ -73,9 +75,9 @@ def test_export_writes_every_generation_to_csv_and_json(home, sim, tmp_path, cap
     cells = [c for row in engine["spreadsheet_rows"] for c in row["spreadsheet_cells"]]
     server_jobs = {str(j["id"]) for c in cells for j in c.get("user_jobs") or []}
     assert {r["generation_id"] for r in records} == server_jobs
-    completed = [r for r in records if r["status"] == "completed"]
+    completed = [r for r in records if r["status"] == vocab.COMPLETED]
     assert completed and all(Decimal(r["execution_cost"]) > 0 for r in completed)
-    assert {r["status"] for r in records} >= {"completed", "failed", "stopped"}
+    assert {r["status"] for r in records} >= set(vocab.TERMINAL_STATUSES)
     assert sum(1 for r in records if r["displayed"]) <= len(cells)
     first = records[0]
     assert first["row"] == 1 and first["column"] and first["created_at"].endswith("+00:00")
@@ -96,7 +98,7 @@ def test_export_without_an_engine_or_to_a_bad_path_is_a_usage_error(home, sim, t
 def test_csv_neutralises_formulas_for_spreadsheets():
     record = {k: None for k in FIELDS} | {"generation_id": "1", "failed_reason": "=HYPERLINK(\"http://x\")",
                                           "result": "+cmd", "execution_cost": "-1", "column": "@SUM(A1)"}
-    row = next(csv.DictReader(io.StringIO(render([record], "csv"))))
+    row = next(csv.DictReader(io.StringIO(format_records([record], "csv"))))
     assert row["failed_reason"].startswith("'=") and row["result"] == "'+cmd" and row["column"] == "'@SUM(A1)"
     assert row["execution_cost"] == "-1"  # numbers stay numbers
 
@@ -113,7 +115,7 @@ def test_status_json_snapshot_and_spend_history(home, sim, capsys, monkeypatch):
     assert code == 0, err
     data = json.loads(out)
     assert data["credits"]["generic"] and data["agent"]["id"] == str(world(sim)["agent_id"])
-    assert data["engine"]["rows"] == 14 and data["engine"]["counts"]["failed"] == 3
+    assert data["engine"]["rows"] == 14 and data["engine"]["counts"][vocab.FAILED] == 3
     assert data["engine"]["in_flight"] == []
     assert data["spend"] == [{"day": time.strftime("%Y-%m-%d", time.gmtime()), "engine_id": "101",
                               "generations": 1, "credits_estimated": "2.5"}]
@@ -154,6 +156,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_for_page(proc: subprocess.Popen, url: str, log: Path, timeout: float) -> httpx.Response:
+    """The page, once the server answers; fails at once if the server exits, or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            pass
+        try:  # between tries, wait for the server to exit (a failure) rather than for a fixed time
+            code = proc.wait(timeout=min(0.1, max(0.0, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"serve did not answer {url} in {timeout} s: {log.read_text()}") from None
+            continue
+        raise AssertionError(f"serve exited ({code}) before answering {url}: {log.read_text()}")
+
+
 def test_serve_answers_its_page_on_loopback_then_stops(home, tmp_path):
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -161,15 +180,7 @@ def test_serve_answers_its_page_on_loopback_then_stops(home, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "gentui", "serve", "--demo", "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
-        page = None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert page is not None, f"serve did not answer: {(tmp_path / 'serve.log').read_text()}"
+        page = wait_for_page(proc, f"http://127.0.0.1:{port}/", tmp_path / "serve.log", timeout=30)
         assert page.status_code == 200
         assert "xterm" in page.text and f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page.text
     finally:

@@ -1,0 +1,150 @@
+"""What the main screen's keys for many cells do: marks, mass regenerate, bulk stop; and the resume offer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from gentui.action_table import ActionId
+from gentui.api.errors import GenApiError
+from gentui.core.actions import Plan, Refusal
+from gentui.core.batch import BatchPlan, CostBook, plan_batch
+from gentui.core.formatting import describe_error, fmt_credits
+from gentui.core.recovery import ResumeOffer
+from gentui.core.views import CellKey
+from gentui.ui.screens.batch import BatchControl, BatchDialog
+from gentui.ui.screens.cell_handlers import CellHandlers, Handler
+from gentui.ui.screens.modals import ConfirmScreen
+
+if TYPE_CHECKING:
+    pass
+
+
+class MassHandlers(CellHandlers):
+    """The mass actions of the action table, for one main screen (the grid holds the marks, the bar the batch)."""
+
+    def handlers(self) -> dict[ActionId, Handler]:
+        A = ActionId
+        return {A.MARK: self.mark, A.MARK_COLUMN: self.mark_column, A.MARK_FAILED: self.mark_failed,
+                A.CLEAR_MARKS: self.clear_marks, A.MASS_REGENERATE: self.mass_regenerate, A.BULK_STOP: self.bulk_stop}
+
+    # --- marks ---------------------------------------------------------------------------------------
+    async def mark(self, key: CellKey | None) -> None:
+        if key is None:
+            raise Refusal("mark: no cell selected")
+        grid = self.screen.grid
+        grid.set_marks(grid.marks ^ {key})
+
+    async def mark_column(self, key: CellKey | None) -> None:
+        if key is None:
+            raise Refusal("mark_column: no cell selected")
+        grid = self.screen.grid
+        column = set(grid.column_cells(key))
+        if not column:
+            raise Refusal("mark_column: no cell of this column matches the filter")
+        grid.set_marks(grid.marks - column if column <= grid.marks else grid.marks | column)
+
+    async def mark_failed(self, key: CellKey | None) -> None:
+        grid = self.screen.grid
+        failed = {k for k, c in self.session.state.cells.items() if c.status == "failed"}
+        visible = grid.visible_cells()
+        if visible is not None:  # "in view": a filter narrows it
+            failed &= visible
+        if not failed:
+            raise Refusal("mark_failed: no failed cell in view")
+        grid.set_marks(grid.marks | failed)
+        self.screen.notify(f"{len(failed)} failed cells marked", timeout=3)
+
+    async def clear_marks(self, key: CellKey | None) -> None:
+        self.screen.grid.set_marks(set())
+
+    # --- mass regenerate -------------------------------------------------------------------------------
+    async def mass_regenerate(self, key: CellKey | None) -> None:
+        bar, grid, screen = self.screen.batch_bar, self.screen.grid, self.screen
+        if bar.running and bar.runner is not None:
+            screen.app.push_screen(BatchControl(bar.runner.progress()), bar.control)
+            return
+        actions, session = self.actions, self.session
+        actions.check_writable("mass_regenerate")
+        keys = grid.targets()
+        filtered = grid.visible_cells() is not None
+        if not keys:
+            raise Refusal("mass_regenerate: no cells (mark some, or put the cursor in a column"
+                          f"{' with cells the filter shows' if filtered else ''})")
+        state = session.state
+        types = {state.card(k).generation_type for k in keys}
+        costs = CostBook()
+        costs.learn(state, session.generation_models)
+        marks = bool(grid.marks)
+        what = "marked cells" if marks else "cells of " + session.where(keys[0]).split(" ", 2)[-1]
+        shown = "" if marks or not filtered else " (those the filter shows)"
+        title = f"Mass regenerate {len(keys)} {what}{shown}"
+
+        def make_plan(overrides: dict[str, Any]) -> BatchPlan:
+            return plan_batch(session, actions, keys, overrides=overrides, costs=costs)
+
+        make_plan({})  # refuses at once when nothing can run
+
+        def decided(result: tuple[dict[str, Any], str] | None) -> None:
+            if result is None:
+                screen.notify("mass regenerate: cancelled, nothing spent", timeout=3)
+                return
+            overrides, choice = result
+            plan = make_plan(overrides)
+            if choice == "fit":
+                plan.truncate(plan.fitting())
+            self.start_batch(plan)
+
+        screen.app.push_screen(BatchDialog(title, types.pop() if len(types) == 1 else None, make_plan,
+                                           dict(state.global_variables)), decided)
+
+    def start_batch(self, plan: BatchPlan) -> None:
+        app = self.screen.app
+        self.screen.batch_bar.start(self.session, self.actions, plan, concurrency=app.launch.batch_concurrency,
+                                    after=lambda: app.wake_poller(credits=True))
+
+    # --- resume after a crash ------------------------------------------------------------------------------
+    def offer_resume(self, offer: ResumeOffer) -> None:
+        """Unsent generations of an earlier gentui (the core's `Recovery` found them): ask, then resend or keep."""
+        screen = self.screen
+
+        def decided(ok: bool | None) -> None:
+            if ok:
+                self.start_batch(offer.accept())
+            else:
+                offer.decline()
+
+        async def ask() -> None:
+            await offer.prepare()
+            screen.app.push_screen(ConfirmScreen(offer.confirm), decided)
+
+        screen.run_worker(ask(), group="resume", exit_on_error=False)
+
+    # --- bulk stop ---------------------------------------------------------------------------------------
+    async def bulk_stop(self, key: CellKey | None) -> None:
+        actions, session, screen = self.actions, self.session, self.screen
+        actions.check_writable("bulk_stop")
+        jobs = [(k, j) for k in screen.grid.targets() for j in session.state.cells[k].in_flight]
+        if not jobs:
+            raise Refusal("bulk_stop: nothing in flight in the column or the marked cells")
+        refund = sum((session.estimate_for(k, j) for k, j in jobs), Decimal(0))
+        plan = actions.finish(Plan("bulk_stop", f"Stop {len(jobs)} generations", amount=-refund,
+                                    lines=[f"{len(jobs)} in-flight generations will be stopped and refunded in full."]))
+        plan.needs_confirm = True
+
+        async def stop_all() -> None:
+            done = 0
+            for k, job in jobs:
+                single = Plan("stop", "", key=k, amount=-session.estimate_for(k, job), generation_id=job.id)
+                try:
+                    await actions.stop(single, toast=False)  # one summary toast below
+                    done += 1
+                except GenApiError as exc:
+                    screen.notify(f"stop {job.id}: {describe_error(exc)}", severity="error", markup=False)
+            screen.notify(f"bulk stop: {done} of {len(jobs)} stopped, ~{fmt_credits(refund)} refunded")
+
+        def decided(ok: bool | None) -> None:
+            if ok:
+                self.run(stop_all(), "bulk_stop")
+
+        screen.app.push_screen(ConfirmScreen(plan), decided)
