@@ -87,3 +87,14 @@ def test_importing_every_module_of_a_layer_loads_no_textual(layer: str) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_main_screen_is_one_class_on_textuals_screen_without_mixins() -> None:
+    from textual.screen import Screen
+
+    from gentui.ui.screens.main import MainScreen
+
+    assert MainScreen.__bases__ == (Screen,)
+    ui = Path(__file__).resolve().parent.parent / "gentui" / "ui"
+    long = {str(p.relative_to(ui)): n for p in ui.rglob("*.py") if (n := len(p.read_text().splitlines())) > 300}
+    assert not long, f"UI modules over 300 lines (split them by what they own): {long}"

@@ -11,7 +11,7 @@ from gentui.api import errors
 from gentui.core.events import Notice
 from gentui.core.poller import UNCERTAIN_RETRY_SECONDS, Poller
 from gentui.sim.options import SimOptions
-from tests.core.test_poller import setup
+from tests.core.poller_world import setup
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:

@@ -459,7 +459,8 @@ async def test_palette_offers_what_makes_sense_now_with_its_key(quiet_world):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"failed only")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "Failed only" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt),
+                       what="the palette found it")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.grid.view.failed_only, what="failed only from the palette")
 
