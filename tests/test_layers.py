@@ -98,3 +98,33 @@ def test_the_main_screen_is_one_class_on_textuals_screen_without_mixins() -> Non
     ui = Path(__file__).resolve().parent.parent / "gentui" / "ui"
     long = {str(p.relative_to(ui)): n for p in ui.rglob("*.py") if (n := len(p.read_text().splitlines())) > 300}
     assert not long, f"UI modules over 300 lines (split them by what they own): {long}"
+
+
+def test_no_import_cycle_among_gentuis_modules_at_module_level() -> None:
+    """Imports at the top of a module form no cycle (a lazy import inside a function is how a cycle is broken)."""
+    root = Path(__file__).resolve().parent.parent / "gentui"
+    modules = {".".join(p.relative_to(root.parent).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in root.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        wanted: set[str] = set()
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gentui"):
+                wanted |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules else node.module
+                           for a in node.names}
+            elif isinstance(node, ast.Import):
+                wanted |= {a.name for a in node.names if a.name.startswith("gentui")}
+        graph[name] = {w for w in wanted if w in modules and w != name}
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(name):], name]))
+        if name in done:
+            return
+        for other in sorted(graph[name]):
+            visit(other, [*path, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
