@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 from gentui.api import vocab
@@ -76,3 +77,17 @@ def format_records(records: list[dict[str, Any]], fmt: str) -> str:
 def file_name(engine_id: str, stamp: str, fmt: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(engine_id))[:40] or "engine"
     return f"gentui-engine-{safe}-{stamp}.{fmt}"
+
+
+def export_files(records: list[dict[str, Any]], formats: tuple[str, ...], engine_id: str,
+                 stamp: str) -> list[tuple[str, str]]:
+    """(file name, text) for each format: what an export writes (or, in a browser, hands over)."""
+    return [(file_name(engine_id, stamp, fmt), format_records(records, fmt)) for fmt in formats]
+
+
+def write_export(folder: Path, name: str, text: str) -> Path:
+    """Write one export file, making its folder; an OSError says which file could not be written."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

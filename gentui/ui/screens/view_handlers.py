@@ -78,7 +78,7 @@ class ViewHandlers(CellHandlers):
                                      web=app.is_web), chosen)
 
     async def export_history(self, formats: tuple[str, ...], folder: Path) -> list[Path]:
-        from gentui.core.export import file_name, format_records, history_records
+        from gentui.core.export import export_files, history_records, write_export
 
         session, screen = self.session, self.screen
         app = screen.app
@@ -90,21 +90,17 @@ class ViewHandlers(CellHandlers):
         records = history_records(engine)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(app.now()))
         written: list[Path] = []
-        for fmt in formats:
-            text = format_records(records, fmt)
-            name = file_name(session.engine_id, stamp, fmt)
+        for name, text in export_files(records, formats, session.engine_id, stamp):
             if app.is_web:
                 app.deliver_text(io.StringIO(text), save_filename=name, name="export")
                 written.append(Path(name))
                 continue
-            path = folder / name
             try:
-                await asyncio.to_thread(_write_file, path, text)
+                written.append(await asyncio.to_thread(write_export, folder, name, text))
             except OSError as exc:
-                screen.notify(f"export: cannot write {path}: {exc.strerror or exc}", severity="error", timeout=10,
-                              markup=False)
+                screen.notify(f"export: cannot write {folder / name}: {exc.strerror or exc}", severity="error",
+                              timeout=10, markup=False)
                 return written
-            written.append(path)
         self.exported.extend(written)
         text = f"exported {len(records)} generations to {', '.join(str(p) for p in written)}"
         screen.feeds.add(app.now(), text)
@@ -132,11 +128,6 @@ class ViewHandlers(CellHandlers):
         if session is not None and session.state.title:
             names[session.engine_id] = session.state.title
         app.push_screen(SpendScreen(rows, names, error))
-
-
-def _write_file(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def default_export_dir() -> Path:
