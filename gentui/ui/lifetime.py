@@ -29,6 +29,7 @@ try:
 except ImportError:  # not a POSIX system: no terminal modes to put back
     termios = None  # type: ignore[assignment]
 
+CLOSE_WITHIN = 1.0  # seconds the watchdog gives the journal to close before ending anyway
 EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
@@ -108,7 +109,10 @@ class ExitGuard:
 
     def _hard_exit(self) -> None:
         threading.Event().wait(self.grace)
-        self.close_once()
+        # the close runs on its own thread: a journal the stuck loop still holds must not keep us alive
+        closer = threading.Thread(target=self.close_once, daemon=True, name="gentui-exit-close")
+        closer.start()
+        closer.join(CLOSE_WITHIN)
         if self._modes is not None and termios is not None and self.terminal_fd is not None:  # the modes from before the app
             with contextlib.suppress(termios.error, OSError):
                 termios.tcsetattr(self.terminal_fd, termios.TCSANOW, self._modes)
