@@ -307,7 +307,7 @@ class Actions:
         self.check_writable("continue")
         cell = self._cell(key, "continue")
         latest = cell.latest
-        if latest is None or latest.status != "stopped":
+        if latest is None or latest.status != vocab.STOPPED:
             state = latest.status if latest else "no generation"
             raise Refusal(f"continue: only a stopped generation can continue (latest: {state})")
         cost = self.session.estimate_for(cell.key, latest)
@@ -369,7 +369,7 @@ class Actions:
         job = next((j for j in cell.jobs if j.id == generation_id), None)
         if job is None:
             raise Refusal("pin: select a take in the history table first")
-        if job.status != "completed":
+        if job.status != vocab.COMPLETED:
             raise Refusal(f"pin: only a completed take can be displayed (this one is {job.status})")
         if cell.displayed_id == job.id:
             raise Refusal("pin: this take is already the displayed one")

@@ -54,7 +54,7 @@ class CostBook:
         for key, cell in state.cells.items():
             card = state.card(key)
             for job in cell.jobs:
-                if job.status == "completed" and job.execution_cost is not None:
+                if job.status == vocab.COMPLETED and job.execution_cost is not None:
                     if job.canonical_type not in (card.generation_type, vocab.UNKNOWN):
                         continue
                     model = models.get(job.id) or card.model

@@ -210,7 +210,7 @@ class EngineState:
             job = _merge(previous, job)
         jobs = sort_jobs([job, *[j for j in old.jobs if j.id != gen.id]])
         view = replace(old, jobs=jobs, status=_cell_status(jobs))
-        if job.status == "completed" and (old.displayed_id is None or _newer(job, old.displayed)):
+        if job.status == vocab.COMPLETED and (old.displayed_id is None or _newer(job, old.displayed)):
             view = replace(view, displayed_id=job.id)
             if job.output_kind == "text" and job.result:
                 view = replace(view, value=one_line(job.result, 200))
@@ -220,7 +220,7 @@ class EngineState:
             self._put(key, view)
         return changes
 
-    def add_pending(self, key: CellKey, generation_id: str, generation_type: str, status: str = "pending") -> Changes:
+    def add_pending(self, key: CellKey, generation_id: str, generation_type: str, status: str = vocab.PENDING) -> Changes:
         """A generation we just created: show it at once, before the first poll."""
         wire = vocab.internal_type(generation_type, None) if generation_type != vocab.RENDER else "render"
         gen = Generation.model_validate(
@@ -325,7 +325,7 @@ class EngineState:
             return
         before = {j.id: j.status for j in old.jobs}
         for job in new.jobs:
-            if job.status in ("completed", "failed", "stopped") and before.get(job.id) in ("pending", "processing"):
+            if vocab.is_terminal(job.status) and vocab.is_in_flight(before.get(job.id, "")):
                 changes.terminal.append((new.key, job))
 
 

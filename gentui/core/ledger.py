@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
+from gentui.api import vocab
+
 ZERO = Decimal(0)
 ENTRIES_CAP = 2_000  # entries kept for display; the totals count every entry ever written
 CHARGES_CAP = 5_000  # settled charges remembered (so a late event is not counted twice); open ones are kept
@@ -118,7 +120,7 @@ class CreditLedger:
         if charge is None or charge.settled:
             return None
         charge.settled = True
-        if status == "completed":
+        if status == vocab.COMPLETED:
             if cost is None:
                 return None
             entry = Entry("reconcile", generation_id, cost - charge.charged, estimated=False)

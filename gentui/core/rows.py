@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gentui.api import vocab
 from gentui.core.engine_state import EngineState
 from gentui.core.views import STATUSES, CellKey, CellView, ColumnView
 
@@ -32,10 +33,12 @@ SORT_LABELS = {
     "status": "failed first",
     "cost": "costliest first",
 }
-STATUS_RANK = {"failed": 0, "stopped": 1, "unknown": 2, "processing": 3, "pending": 4, "completed": 5, "idle": 6}
+#: "failed first": what needs a look, then what is moving, then what is done
+STATUS_RANK = {status: rank for rank, status in enumerate(
+    (vocab.FAILED, vocab.STOPPED, vocab.UNKNOWN, vocab.PROCESSING, vocab.PENDING, vocab.COMPLETED, vocab.IDLE))}
 IN_FLIGHT = "in_flight"  # the pseudo-status of `is:running`
 _STATUS_WORDS = {**{s: s for s in STATUSES}, "running": IN_FLIGHT, "flight": IN_FLIGHT, "in_flight": IN_FLIGHT,
-                 "inflight": IN_FLIGHT, "error": "failed", "errors": "failed", "done": "completed"}
+                 "inflight": IN_FLIGHT, "error": vocab.FAILED, "errors": vocab.FAILED, "done": vocab.COMPLETED}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400}
 
@@ -126,7 +129,7 @@ class GridView:
 
     def statuses(self) -> frozenset[str]:
         """The status condition: the query's `is:` words and the toggles (any of them)."""
-        toggles = ({"failed"} if self.failed_only else set()) | ({IN_FLIGHT} if self.in_flight_only else set())
+        toggles = ({vocab.FAILED} if self.failed_only else set()) | ({IN_FLIGHT} if self.in_flight_only else set())
         query = self.query.statuses
         if toggles and query:
             both = query & toggles

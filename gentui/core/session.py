@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
-from gentui.api import errors
+from gentui.api import errors, vocab
 from gentui.api.answers import describe_invalid
 from gentui.api.models import Agent, Organization
 from gentui.core.engine_cache import EngineCache
@@ -105,7 +105,7 @@ class Session:
                 continue
             self._batch_watchers.remove(ids)
             words = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
-            severity: Severity = "warning" if statuses.get("failed") else "information"
+            severity: Severity = "warning" if statuses.get(vocab.FAILED) else "information"
             self.emit(BatchFinished(f"batch finished: {len(ids)} generations ended ({words})", severity, len(ids),
                                     statuses))
 
@@ -256,13 +256,13 @@ class Session:
         text = f"{where} {job.status}"
         if job.started_at and job.finished_at and job.finished_at >= job.started_at:
             text += f" in {format_duration(job.finished_at - job.started_at)}"
-        if job.status == "completed" and job.execution_cost is not None:
+        if job.status == vocab.COMPLETED and job.execution_cost is not None:
             text += f", cost {fmt_credits(job.execution_cost)}"
         if delta is not None and delta > 0:
             text += f", reconciled: charged {fmt_credits(delta)} more"
         elif delta is not None and delta < 0:
-            text += f", {'reconciled: ' if job.status == 'completed' else ''}refunded {fmt_credits(-delta)}"
-        if job.status == "failed" and job.failed_reason:
+            text += f", {'reconciled: ' if job.status == vocab.COMPLETED else ''}refunded {fmt_credits(-delta)}"
+        if job.status == vocab.FAILED and job.failed_reason:
             text += f": {job.failed_reason[:120]}"
         return text
 
@@ -292,5 +292,5 @@ class Session:
 
 
 def _severity(job: JobView) -> Severity:
-    severities: dict[str, Severity] = {"failed": "error", "stopped": "warning"}
+    severities: dict[str, Severity] = {vocab.FAILED: "error", vocab.STOPPED: "warning"}
     return severities.get(job.status, "information")

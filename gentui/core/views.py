@@ -19,8 +19,8 @@ from gentui.core.text import safe_text
 
 CellKey = tuple[str, str]
 
-IDLE = "idle"
-STATUSES = ("idle", "pending", "processing", "completed", "failed", "stopped", "unknown")
+IDLE = vocab.IDLE
+STATUSES = vocab.CELL_STATUSES
 HISTORY_CAP = 50  # history entries kept per cell in the compact state
 VALUE_CAP = 100_000  # characters of a cell's value kept for the value editor
 
@@ -48,7 +48,7 @@ class JobView:
 
     @property
     def in_flight(self) -> bool:
-        return self.status in ("pending", "processing")
+        return vocab.is_in_flight(self.status)
 
     @property
     def canonical_type(self) -> str:
@@ -98,7 +98,7 @@ class CellView:
         for job in self.jobs:
             if job.id == self.displayed_id:
                 return job
-        return next((j for j in self.jobs if j.status == "completed"), None)
+        return next((j for j in self.jobs if j.status == vocab.COMPLETED), None)
 
     @property
     def in_flight(self) -> list[JobView]:
@@ -135,7 +135,7 @@ def _ts(value: Any) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-_TERMINAL = ("completed", "failed", "stopped")
+_TERMINAL = vocab.TERMINAL_STATUSES
 _intern = sys.intern
 
 

@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-PENDING, PROCESSING, COMPLETED, FAILED, STOPPED = "pending", "processing", "completed", "failed", "stopped"
-RUNNING = frozenset({PENDING, PROCESSING})
-FINISHED = frozenset({COMPLETED, FAILED, STOPPED})
+from gentui.api import vocab
+
+#: the statuses under the simulator's own names (the one list is gentui.api.vocab)
+PENDING, PROCESSING, COMPLETED = vocab.PENDING, vocab.PROCESSING, vocab.COMPLETED
+FAILED, STOPPED = vocab.FAILED, vocab.STOPPED
+RUNNING = frozenset(vocab.IN_FLIGHT_STATUSES)
+FINISHED = frozenset(vocab.TERMINAL_STATUSES)
 
 
 @dataclass(slots=True, eq=False)

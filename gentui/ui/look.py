@@ -11,31 +11,25 @@ from decimal import Decimal
 
 from rich.text import Text
 
+from gentui.api import vocab
 from gentui.core.formatting import fmt_credits, format_duration
 from gentui.core.text import one_line
 from gentui.core.views import CellView, JobView
+from gentui.ui.themes import FALLBACK_STATUS
 
 GLYPHS: dict[str, str] = {
-    "idle": "·",
-    "pending": "○",
-    "processing": "◐",
-    "completed": "●",
-    "failed": "×",
-    "stopped": "■",
-    "unknown": "?",
+    vocab.IDLE: "·",
+    vocab.PENDING: "○",
+    vocab.PROCESSING: "◐",
+    vocab.COMPLETED: "●",
+    vocab.FAILED: "×",
+    vocab.STOPPED: "■",
+    vocab.UNKNOWN: "?",
 }
 SPINNER = "◐◓◑◒"
 
-DEFAULT_COLORS: dict[str, str] = {
-    "idle": "#7f849c",
-    "pending": "#f9e2af",
-    "processing": "#89b4fa",
-    "completed": "#a6e3a1",
-    "failed": "#f38ba8",
-    "stopped": "#fab387",
-    "unknown": "#cba6f7",
-    "marked": "#f5c2e7",
-}
+#: the colours used when a theme does not give one: gentui-dark's, the one fallback palette
+DEFAULT_COLORS: dict[str, str] = {name.removeprefix("status-"): color for name, color in FALLBACK_STATUS.items()}
 
 
 def rich_color(color: str) -> str:
@@ -50,7 +44,7 @@ def palette(variables: Mapping[str, str]) -> dict[str, str]:
 
 
 def glyph(status: str, tick: int = 0) -> str:
-    if status == "processing":
+    if status == vocab.PROCESSING:
         return SPINNER[tick % len(SPINNER)]
     return GLYPHS.get(status, GLYPHS["unknown"])
 
@@ -82,8 +76,8 @@ def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: 
         if cell.model:
             text.append(f" {cell.model}", style="dim")
         return text
-    if status == "failed" and latest is not None:
-        text.append("failed", style=color)
+    if status == vocab.FAILED and latest is not None:
+        text.append(vocab.FAILED, style=color)
         if latest.failed_reason:
             text.append(f" {one_line(latest.failed_reason, 40)}", style="dim")
         return text
@@ -94,8 +88,8 @@ def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: 
         text.append(shown.output_kind, style="italic")
         if cell.model:
             text.append(f" {cell.model}", style="dim")
-    elif status == "stopped":
-        text.append("stopped", style=color)
+    elif status == vocab.STOPPED:
+        text.append(vocab.STOPPED, style=color)
     else:
         text.append("—", style="dim")
     return text
@@ -115,7 +109,7 @@ def history_row(
     format_time: Callable[[float | None], str],
     estimate: Decimal | None = None,
 ) -> tuple[Text, ...]:
-    marker = Text("◆" if displayed else " ", style="bold " + colors["completed"] if displayed else "")
+    marker = Text("◆" if displayed else " ", style="bold " + colors[vocab.COMPLETED] if displayed else "")
     cost: Text
     if job.execution_cost is not None and not job.in_flight:
         cost = Text(fmt_credits(job.execution_cost))

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from gentui.api import vocab
+
 if TYPE_CHECKING:
     from gentui.core.session import Session
     from gentui.core.views import CellKey, JobView
@@ -109,5 +111,5 @@ class Notifier:
         if not self.rings:
             return
         for key, job in ended:
-            if job.status in ("completed", "failed") and session.ledger.owns(job.id) and job.id not in skip:
+            if job.status in (vocab.COMPLETED, vocab.FAILED) and session.ledger.owns(job.id) and job.id not in skip:
                 self.alert(f"gentui: {job.status}", session.describe_terminal(key, job, None))

@@ -14,6 +14,7 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 
 from gentui.action_table import BY_ID, SCREEN_IDS, ActionId, Context, display_key, why_not
+from gentui.api import vocab
 from gentui.core.actions import Refusal
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def context(screen: MainScreen) -> Context:
 
     return Context(readonly=app.guards.readonly, connected=True, on_cell=cell is not None, take_selected=take is not None,
                    has_output=bool(shown and (shown.urls or shown.result)),
-                   any_failed=any(c.status == "failed" for c in state.cells.values()), marks=len(grid.marks),
+                   any_failed=any(c.status == vocab.FAILED for c in state.cells.values()), marks=len(grid.marks),
                    targets=len(targets), targets_in_flight=any(state.cells[k].in_flight for k in targets if k in state.cells),
                    batch_running=screen.batch_bar.running, refusal=refusal)
 

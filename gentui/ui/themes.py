@@ -16,7 +16,9 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-STATUSES = ("idle", "pending", "processing", "completed", "failed", "stopped", "unknown", "marked")
+from gentui.api import vocab
+
+STATUSES = (*vocab.CELL_STATUSES, "marked")
 STATUS_VARIABLES: tuple[str, ...] = tuple(f"status-{s}" for s in STATUSES)
 DEFAULT_THEME = "gentui-dark"
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gentui.action_table import ActionId
+from gentui.api import vocab
 from gentui.api.errors import GenApiError
 from gentui.core.actions import Plan, Refusal
 from gentui.core.batch import BatchPlan, CostBook, plan_batch
@@ -46,7 +47,7 @@ class MassHandlers(CellHandlers):
 
     async def mark_failed(self, key: CellKey | None) -> None:
         grid = self.screen.grid
-        failed = {k for k, c in self.session.state.cells.items() if c.status == "failed"}
+        failed = {k for k, c in self.session.state.cells.items() if c.status == vocab.FAILED}
         visible = grid.visible_cells()
         if visible is not None:  # "in view": a filter narrows it
             failed &= visible

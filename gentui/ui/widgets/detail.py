@@ -123,8 +123,8 @@ class CellDetail(VerticalScroll):
             text.append_text(self._job_line(shown, now, None))
             text.append("\n")
             self._outputs(text, shown)
-        if latest.status == "failed" and latest.failed_reason:
-            text.append("failed: ", style=f"bold {self.status_colors['failed']}")
+        if latest.status == vocab.FAILED and latest.failed_reason:
+            text.append("failed: ", style=f"bold {self.status_colors[vocab.FAILED]}")
             text.append(latest.failed_reason)
         return text
 

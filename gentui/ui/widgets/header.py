@@ -10,6 +10,7 @@ from decimal import Decimal
 from rich.text import Text
 from textual.widgets import Static
 
+from gentui.api import vocab
 from gentui.core.formatting import fmt_credits, format_duration
 from gentui.core.session import Session
 from gentui.core.text import one_line
@@ -113,7 +114,7 @@ class CreditsHeader(Static):
         second = Text(no_wrap=True, overflow="ellipsis")
         second.append(one_line(d.engine_title, 24 if short else 50) or "no engine", style="bold")
         counts: Counter[str] = Counter(d.counts or {})
-        for status in ("processing", "pending", "completed", "failed", "stopped", "unknown", "idle"):
+        for status in (vocab.PROCESSING, vocab.PENDING, vocab.COMPLETED, vocab.FAILED, vocab.STOPPED, vocab.UNKNOWN, vocab.IDLE):
             if counts.get(status):
                 second.append("  " if not short else " ")
                 label = f"{GLYPHS[status]}{counts[status]}" if short else f"{GLYPHS[status]} {counts[status]} {status}"
