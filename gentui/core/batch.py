@@ -23,7 +23,7 @@ from gentui.api import errors, vocab
 from gentui.core.actions import Actions, Guards, Refusal
 from gentui.core.card import Card
 from gentui.core.engine_state import EngineState
-from gentui.core.events import Notice
+from gentui.core.events import BatchProgress, Notice
 from gentui.core.formatting import fmt_credits
 from gentui.core.session import Session
 from gentui.core.views import CellKey
@@ -152,29 +152,15 @@ def plan_batch(session: Session, actions: Actions, keys: Iterable[CellKey], *, o
     return BatchPlan(items, session.ledger.generic, refined, dict(values or {}))
 
 
-@dataclass
-class Progress:
-    total: int
-    sent: int
-    failed: int
-    queued: int
-    state: str  # running | paused | cancelled | done
-    reason: str = ""
-    rate: float = 0.0  # items per second
-    eta: float | None = None
-    skipped: int = 0  # not sent and never will be (the batch was cancelled)
-
-
 class BatchRunner:
     """Runs a plan with bounded concurrency; `pause()`, `resume()`, `cancel()` from the UI."""
 
     def __init__(self, session: Session, actions: Actions, plan: BatchPlan, *, concurrency: int = 4,
-                 guards: Guards | None = None, on_progress: Callable[[Progress], None] | None = None,
+                 guards: Guards | None = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.session, self.actions, self.plan = session, actions, plan
         self.concurrency = max(1, min(16, concurrency))
         self.guards = guards or actions.guards
-        self.on_progress = on_progress or (lambda p: None)
         self.monotonic = monotonic
         self.state = "running"
         self.reason = ""
@@ -220,7 +206,7 @@ class BatchRunner:
                 self.session.watch_batch_end(ids)
 
     # --- progress --------------------------------------------------------------------------------
-    def progress(self) -> Progress:
+    def progress(self) -> BatchProgress:
         items = self.plan.items
         sent = sum(1 for i in items if i.state == "sent")
         failed = sum(1 for i in items if i.state == "failed")
@@ -230,13 +216,13 @@ class BatchRunner:
         # a rate needs a few sends and seconds behind it: the first answers land together
         rate = sent / elapsed if elapsed >= RATE_WARMUP_SECONDS and sent >= RATE_WARMUP_SENDS else 0.0
         eta = queued / rate if rate > 0 and self.state == "running" else None
-        return Progress(len(items), sent, failed, queued, self.state, self.reason, rate, eta, skipped)
+        return BatchProgress(len(items), sent, failed, queued, self.state, self.reason, rate, eta, skipped)
 
     def _report(self) -> None:
-        self.on_progress(self.progress())
+        self.session.emit(self.progress())
 
     # --- the loop --------------------------------------------------------------------------------
-    async def run(self) -> Progress:
+    async def run(self) -> BatchProgress:
         """Send what is queued until done, paused or cancelled; a done or cancelled batch's end is watched."""
         self.actions.check_writable("mass_regenerate")  # read-only mode sends nothing, whoever built the plan
         self._running = True
@@ -247,7 +233,7 @@ class BatchRunner:
         self._watch_end()
         return p
 
-    async def _run(self) -> Progress:
+    async def _run(self) -> BatchProgress:
         session = self.session
         if self._resumed:
             self._resumed = False
@@ -289,7 +275,7 @@ class BatchRunner:
         return p
 
     @staticmethod
-    def summary(p: Progress) -> str:
+    def summary(p: BatchProgress) -> str:
         """The words of a batch's end (or pause): N triggered, M failed, K skipped or remaining."""
         if p.state == "paused":
             cause = "out of credits: top up, then resume" if p.reason.startswith("out of credits") else p.reason

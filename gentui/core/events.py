@@ -43,6 +43,21 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class BatchProgress:
+    """Where a running batch is: said whenever an item is sent, fails or the batch changes state."""
+
+    total: int
+    sent: int
+    failed: int
+    queued: int
+    state: str  # running | paused | cancelled | done
+    reason: str = ""
+    rate: float = 0.0  # items per second
+    eta: float | None = None
+    skipped: int = 0  # not sent and never will be (the batch was cancelled)
+
+
+@dataclass(frozen=True)
 class BatchFinished:
     """Every generation a finished (done or cancelled) batch started has ended; said once per batch."""
 

@@ -23,9 +23,9 @@ from gentui.core.poller import Poller
 from gentui.core.recovery import Recovery
 from gentui.core.session import Session
 from gentui.core.text import one_line
+from gentui.ui import messages
 from gentui.ui.engine_picker import choose_agent, choose_engine
 from gentui.ui.launch import Launch
-from gentui.ui.messages import BatchEnded, ConnectionUpdated, CreditsUpdated, EngineUpdated, NoticePosted, message_for
 from gentui.ui.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:
@@ -170,30 +170,35 @@ class GentuiApp(App[None]):
 
     def post_core(self, event: object) -> None:
         """The session's `emit`: any thread, any worker; the message is handled on the UI thread."""
-        self.post_message(message_for(event))
+        self.post_message(messages.message_for(event))
 
-    @on(CreditsUpdated)
-    def _credits_updated(self, message: CreditsUpdated) -> None:
+    @on(messages.CreditsUpdated)
+    def _credits_updated(self, message: messages.CreditsUpdated) -> None:
         if self.main is not None:
             self.main.credits_changed()
 
-    @on(ConnectionUpdated)
-    def _connection_updated(self, message: ConnectionUpdated) -> None:
+    @on(messages.ConnectionUpdated)
+    def _connection_updated(self, message: messages.ConnectionUpdated) -> None:
         if self.main is not None:
             self.main.connection_changed(message.event)
 
-    @on(NoticePosted)
-    def _notice_posted(self, message: NoticePosted) -> None:
+    @on(messages.NoticePosted)
+    def _notice_posted(self, message: messages.NoticePosted) -> None:
         if self.main is not None:
             self.main.notice(message.event)
 
-    @on(BatchEnded)
-    def _batch_ended(self, message: BatchEnded) -> None:
+    @on(messages.BatchProgressed)
+    def _batch_progressed(self, message: messages.BatchProgressed) -> None:
+        if self.main is not None:
+            self.main.batch_bar.show(message.event)
+
+    @on(messages.BatchEnded)
+    def _batch_ended(self, message: messages.BatchEnded) -> None:
         if self.main is not None:
             self.main.batch_finished(message.event)
 
-    @on(EngineUpdated)
-    def _engine_updated(self, message: EngineUpdated) -> None:
+    @on(messages.EngineUpdated)
+    def _engine_updated(self, message: messages.EngineUpdated) -> None:
         if self.main is not None:
             self.main.engine_changed(message.event)
         event = message.event

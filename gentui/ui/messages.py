@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
-from gentui.core.events import BatchFinished, ConnectionChanged, CreditsChanged, EngineChanged, Notice
+from gentui.core.events import BatchFinished, BatchProgress, ConnectionChanged, CreditsChanged, EngineChanged, Notice
 
 E = TypeVar("E")
 
@@ -44,6 +44,13 @@ class NoticePosted(CoreMessage[Notice]):
     """Something worth a line in the activity feed and, maybe, a toast."""
 
 
+class BatchProgressed(CoreMessage[BatchProgress]):
+    """A running batch moved on; only the newest queued one matters."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BatchProgressed)
+
+
 class BatchEnded(CoreMessage[BatchFinished]):
     """Every generation a finished batch started has ended: one summary."""
 
@@ -53,6 +60,7 @@ MESSAGE_FOR: dict[type, Callable[[Any], Message]] = {
     CreditsChanged: CreditsUpdated,
     ConnectionChanged: ConnectionUpdated,
     Notice: NoticePosted,
+    BatchProgress: BatchProgressed,
     BatchFinished: BatchEnded,
 }
 

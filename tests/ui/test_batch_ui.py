@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from textual.message import Message
+
 from gentui.api import costs, vocab
 from gentui.core.actions import Guards
 from gentui.core.batch import CostBook
 from gentui.core.formatting import fmt_credits
 from gentui.core.journal import Journal
+from gentui.ui.messages import BatchProgressed
 from gentui.ui.screens.batch import BatchControl, BatchDialog
 from gentui.ui.screens.modals import ConfirmScreen
 from gentui.ui.widgets.batch_bar import BatchBar
@@ -100,7 +103,8 @@ async def test_marks_then_m_shows_count_total_and_balance_after_and_enter_cancel
 
 async def test_a_confirmed_batch_advances_the_bar_and_charges_every_cell_once(quiet_world):
     app = make_app(quiet_world, guards=NO_WARN)
-    async with app.run_test(size=SIZE) as pilot:
+    posted: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
         await start(pilot, app)
         before = await quiet_world.balance()
         await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
@@ -123,6 +127,9 @@ async def test_a_confirmed_batch_advances_the_bar_and_charges_every_cell_once(qu
         assert len(paid) == len(keys) and set(paid.values()) == {1}
         assert await header_shows_the_sim_balance(pilot, app, quiet_world) == before - Decimal(5) * len(keys)
         assert f"batch done: {len(keys)} triggered, 0 failed, 0 skipped" in notes(app)
+        progress = [m.event for m in posted if isinstance(m, BatchProgressed)]  # the runner's own messages
+        assert progress and progress[-1].state == "done" and progress[-1].sent == len(keys)
+        assert [p.sent for p in progress] == sorted(p.sent for p in progress)
 
 
 async def test_a_filtered_column_regenerates_only_the_cells_the_filter_shows(quiet_world):

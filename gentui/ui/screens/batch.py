@@ -14,8 +14,9 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from gentui.api import vocab
 from gentui.core.actions import Refusal
-from gentui.core.batch import BatchPlan, Progress
+from gentui.core.batch import BatchPlan
 from gentui.core.card import CardError, validate_card
+from gentui.core.events import BatchProgress
 from gentui.core.text import safe_text
 from gentui.ui.widgets.batch_bar import progress_text
 
@@ -143,7 +144,7 @@ class BatchControl(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "close", "Close")]
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: BatchProgress) -> None:
         super().__init__()
         self.progress = progress
 

@@ -173,14 +173,15 @@ class MainScreen(Screen[None]):
         session, app = self.session, self.app
         if session is None:
             hint = app.connection
-            self.header.show(HeaderData(connection=hint.state, reason=hint.reason, readonly=app.guards.readonly,
-                                        demo=app.launch.demo), app.now())
-            return
-        self.header.show(HeaderData.of(session, readonly=app.guards.readonly, demo=app.launch.demo,
-                                       marks=len(self.grid.marks)), app.now())
+            self.header.data = HeaderData(connection=hint.state, reason=hint.reason, readonly=app.guards.readonly,
+                                          demo=app.launch.demo)
+        else:
+            self.header.data = HeaderData.of(session, readonly=app.guards.readonly, demo=app.launch.demo,
+                                             marks=len(self.grid.marks))
+        self.header.now = app.now()
 
     def tick(self) -> None:
-        self.header.tick(self.app.now())
+        self.header.now = self.app.now()
         session = self.session
         if session is not None and session.state.loaded:
             self.grid.tick()

@@ -12,14 +12,15 @@ from textual.widgets import ProgressBar, Static
 from gentui.action_table import display_key
 from gentui.api.errors import GenApiError
 from gentui.core.actions import Actions
-from gentui.core.batch import BatchPlan, BatchRunner, Progress
+from gentui.core.batch import BatchPlan, BatchRunner
+from gentui.core.events import BatchProgress
 from gentui.core.formatting import describe_error, format_duration
 from gentui.core.session import Session
 
 HIDE_AFTER = 8.0  # seconds a finished batch's bar stays
 
 
-def progress_text(p: Progress) -> Text:
+def progress_text(p: BatchProgress) -> Text:
     text = Text(f"batch {p.state}: {p.sent}/{p.total} sent", style="bold")
     if p.failed:
         text.append(f", {p.failed} failed", style="red")
@@ -64,7 +65,7 @@ class BatchBar(Horizontal):
     def start(self, session: Session, actions: Actions, plan: BatchPlan, *, concurrency: int,
               after: Callable[[], None]) -> BatchRunner:
         """Run this plan; `after` is called whenever a run stops (done, paused, failed)."""
-        self.runner = BatchRunner(session, actions, plan, concurrency=concurrency, on_progress=self.show)
+        self.runner = BatchRunner(session, actions, plan, concurrency=concurrency)
         self._after = after
         self.show(self.runner.progress())
         self._run(self.runner)
@@ -97,7 +98,7 @@ class BatchBar(Horizontal):
         return {i.generation_id for i in runner.plan.items if i.generation_id} if runner is not None else set()
 
     # --- the bar --------------------------------------------------------------------------------
-    def show(self, p: Progress) -> None:
+    def show(self, p: BatchProgress) -> None:
         self.add_class("active")
         bar = self.query_one(ProgressBar)
         bar.update(total=max(1, p.total), progress=p.sent + p.failed)

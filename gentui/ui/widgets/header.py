@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.reactive import reactive
+from textual.widget import Widget
 
 from gentui.api import vocab
 from gentui.core.formatting import fmt_credits, format_duration
@@ -49,26 +50,24 @@ class HeaderData:
             cached_at=session.showing_cache)
 
 
-class CreditsHeader(Static):
-    """Two lines at the top; never a loading screen."""
+class CreditsHeader(Widget):
+    """Two lines at the top; never a loading screen.
+
+    Reactive: the screen sets `data` (what to show), `now` (the clock, every tick) and
+    `status_colors` (the theme's); the header renders itself when one of them changes, and not
+    when a new `data` equals the old one.
+    """
 
     DEFAULT_CSS = """
     CreditsHeader { height: 2; padding: 0 1; background: $panel; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
-        self.data = HeaderData()
-        self.now = 0.0
-        self.status_colors: Mapping[str, str] = palette({})
+    data: reactive[HeaderData] = reactive(HeaderData)
+    now: reactive[float] = reactive(0.0)
+    status_colors: reactive[Mapping[str, str]] = reactive(lambda: palette({}))
 
-    def show(self, data: HeaderData, now: float) -> None:
-        self.data, self.now = data, now
-        self.update(self.render_text())
-
-    def tick(self, now: float) -> None:
-        self.now = now
-        self.update(self.render_text())
+    def render(self) -> Text:
+        return self.render_text()
 
     def connection_text(self) -> Text:
         d = self.data
