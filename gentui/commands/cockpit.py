@@ -15,6 +15,7 @@ from gentui.settings import (
     Paths,
     check_base_url,
     default_paths,
+    display_path,
     load_settings,
     load_state,
     remember_engine,
@@ -43,6 +44,21 @@ def demo_env() -> dict[str, str]:
     """The environment without the connection variables (`GEN_API_KEY`, `GENTUI_BASE_URL`, ...)."""
     skip = {"GEN_API_KEY", "GEN_API_BASE_URL", *(f"GENTUI_{key.upper()}" for key in DEMO_IGNORES)}
     return {var: value for var, value in os.environ.items() if var not in skip}
+
+
+def open_journal(paths: Paths, *, readonly: bool) -> tuple[Any, str | None]:
+    """The journal and no warning; in `--readonly`, when it cannot be used, None and a one-line warning
+    (nothing spends, so nothing needs it). Otherwise such a journal is a ConfigError: one line naming the
+    file and what to do."""
+    from gentui.core.journal import Journal, JournalError
+
+    try:
+        return Journal(paths.journal), None
+    except JournalError as exc:
+        where = f"journal {display_path(exc.path)}: {exc.problem}"
+        if readonly:
+            return None, f"{where}; running read-only without it (nothing is recorded)"
+        raise ConfigError(f"{where}; {exc.advice}") from None
 
 
 def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
@@ -131,11 +147,13 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
             save_state(state, paths)
 
     from gentui.core.engine_cache import EngineCache
-    from gentui.core.journal import Journal
 
+    journal, journal_warning = open_journal(paths, readonly=settings.readonly)
+    if journal_warning:
+        print(f"gentui: warning: {journal_warning}", file=sys.stderr)
     return Launch(
         client_factory=client_factory,
-        journal=Journal(paths.journal),
+        journal=journal,
         base_url=DEMO_BASE_URL if demo else settings.base_url,
         agent_id=agent_id,
         engine_id=engine_id,
@@ -155,7 +173,8 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
         layout=dict(state.layout),
         on_layout=on_layout,
         engine_cache=None if demo else EngineCache(paths.cache_dir),
-        warnings=[*loaded.warnings, *(f"theme skipped: {error}" for error in theme_errors)],
+        warnings=[*loaded.warnings, *(f"theme skipped: {error}" for error in theme_errors),
+                  *([journal_warning] if journal_warning else [])],
     )
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from gentui.commands.common import configure_connection, run_with_client
-from gentui.core.export import FIELDS, format_records, history_records
+from gentui.core.export import FIELDS, format_records, history_records, write_private
 
 __all__ = ["FIELDS", "configure", "history_records", "format_records", "run"]
 
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         text = format_records(records, args.format)
         if args.output:
             try:
-                Path(args.output).write_text(text, encoding="utf-8")
+                write_private(Path(args.output), text)  # mode 0600: the engine's content and spend
             except OSError as exc:
                 print(f"gentui: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
                 return 2

@@ -12,9 +12,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
+import stat
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,8 @@ from pathlib import Path
 VERSION = 1
 MAX_CHARS = 64_000_000  # an engine answer larger than this is not cached
 CHUNK = 1 << 20  # characters encoded and compressed at a time
+
+log = logging.getLogger("gentui.core.engine_cache")
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,19 @@ class EngineCache:
         """The cached answer for this engine, or None (missing, unreadable, or another engine's)."""
         path = self.path(base_url, agent_id, engine_id)
         try:
-            with gzip.open(path, "rb") as src:
-                header_line = src.readline(4096)
-                body = src.read(MAX_CHARS * 4 + 1)
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None  # missing (the usual case) or unreadable: no cache
+        try:
+            with os.fdopen(fd, "rb") as raw:
+                if not stat.S_ISREG(os.fstat(raw.fileno()).st_mode):
+                    raise ValueError("not a regular file")
+                with gzip.GzipFile(fileobj=raw, mode="rb") as src:
+                    header_line = src.readline(4096)
+                    body = src.read(MAX_CHARS * 4 + 1)
             header = json.loads(header_line)
-        except (OSError, EOFError, ValueError):
+        except (OSError, EOFError, ValueError, zlib.error) as exc:  # a damaged cache is no cache
+            log.warning("engine cache %s ignored (damaged: %s)", path, exc)
             return None
         if not isinstance(header, dict) or header.get("v") != VERSION or \
                 (header.get("base_url"), header.get("agent_id"), header.get("engine_id")) != \

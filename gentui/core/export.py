@@ -2,14 +2,18 @@
 
 One record per generation of every cell, rows in sheet order, newest first within a cell, with the
 server's final cost. The CSV is meant to be opened in a spreadsheet by someone else: text that a
-spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`. Files are
+written mode 0600 (they hold the engine's content and its spend), whatever the umask or the folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +89,25 @@ def export_files(records: list[dict[str, Any]], formats: tuple[str, ...], engine
     return [(file_name(engine_id, stamp, fmt), format_records(records, fmt)) for fmt in formats]
 
 
+FILE_MODE = 0o600
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write `text` to `path`, a regular file left at mode 0600 (created so, or made so if it existed).
+
+    A FIFO or device the user named (`--output /dev/stdout`) is written to as it is. Raises OSError.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        if stat.S_ISREG(os.fstat(fd).st_mode) and stat.S_IMODE(os.fstat(fd).st_mode) != FILE_MODE:
+            with contextlib.suppress(PermissionError):  # another user's file we may write: theirs to guard
+                os.fchmod(fd, FILE_MODE)
+        out.write(text)
+    return path
+
+
 def write_export(folder: Path, name: str, text: str) -> Path:
-    """Write one export file, making its folder; an OSError says which file could not be written."""
+    """Write one export file (mode 0600), making its folder; an OSError says which file could not be written."""
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_private(path, text)

@@ -5,13 +5,19 @@ Idempotency-Key, owning process) is committed; after it, the generation id. If t
 between, the next start finds intents whose owner is gone and offers to finish them: an intent with
 a generation id is watched again; one without is sent again with the same Idempotency-Key, so the
 server never charges twice. The journal is also this machine's record of what it spent.
+
+Opening checks the file before trusting it: a regular file, mode 0600 (its -wal and -shm too, which
+SQLite creates with the database's mode), writable, and whole (`PRAGMA quick_check`). Anything else
+is a `JournalError`: one line naming the file and what to do about it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
+import stat
 import time
 import uuid
 from collections.abc import Iterator
@@ -99,17 +105,101 @@ class Intent:
         return Card(self.generation_type, dict(self.data or {}), "journal", "journal")
 
 
+FILE_MODE = 0o600  # the journal holds cards (engine content) and spend: the owner's alone
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class JournalError(sqlite3.Error):
+    """The journal cannot be used: `problem` and `advice` say why and what to do, for `path`.
+
+    An `sqlite3.Error`, so a caller that already treats a broken database as no journal keeps doing so.
+    """
+
+    def __init__(self, path: Path, problem: str, advice: str) -> None:
+        super().__init__(f"journal {path}: {problem}; {advice}")
+        self.path, self.problem, self.advice = path, problem, advice
+
+
+def _private(path: Path, fd: int | None = None) -> None:
+    """No access for group and others on a file of ours (another user's is left to SQLite to judge)."""
+    info = os.fstat(fd) if fd is not None else os.stat(path)
+    mode = stat.S_IMODE(info.st_mode)
+    if info.st_uid == os.getuid() and mode & 0o077:  # group and others out; a read-only file stays read-only
+        if fd is not None:
+            os.fchmod(fd, mode & ~0o077)
+        else:
+            os.chmod(path, mode & ~0o077)
+
+
+def prepare_file(path: Path) -> None:
+    """Make the journal's folder (0700) and file (0600) if missing; check it is a regular file; make an
+    existing one (and its side files) 0600, whoever made the folder and whatever the umask."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise JournalError(path, "not a regular file", "remove it, or run with --readonly")
+        with contextlib.suppress(OSError):  # an immutable file: SQLite says it cannot be written
+            _private(path, fd)
+    finally:
+        os.close(fd)
+    for suffix in SIDE_FILES:
+        with contextlib.suppress(OSError):  # missing (the usual case between runs)
+            _private(Path(f"{path}{suffix}"))
+
+
+def explain(path: Path, exc: BaseException) -> JournalError:
+    """What an error opening the journal means for the user, and what to do."""
+    if isinstance(exc, JournalError):
+        return exc
+    text = " ".join(str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc).split())[:200]
+    low = text.lower()
+    if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in low or "malformed" in low or "corrupt" in low):
+        return JournalError(path, f"damaged ({text})",
+                            f"move it aside (mv '{path}' '{path}.broken') and start again, or run with --readonly")
+    if "locked" in low or "busy" in low:
+        return JournalError(path, f"in use ({text})", "close the other program using it, or run with --readonly")
+    return JournalError(path, f"cannot be written ({text})",
+                        f"make it and its folder {path.parent} writable by you, or run with --readonly")
+
+
 class Journal:
-    """One SQLite file; safe for several gentui processes on one machine."""
+    """One SQLite file; safe for several gentui processes on one machine.
+
+    Raises `JournalError` (one line: the file, the problem, what to do) when the file cannot be used.
+    """
 
     def __init__(self, path: Path | str, *, base_url: str = "", agent_id: str = "", engine_id: str = "") -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.db = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+        memory = str(path) == ":memory:"
+        db: sqlite3.Connection | None = None
+        try:
+            if not memory:
+                prepare_file(self.path)
+            db = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+            if not memory:
+                check = db.execute("PRAGMA quick_check(1)").fetchone()
+                if not check or check[0] != "ok":
+                    raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
+                db.execute("BEGIN IMMEDIATE")  # can this process write it? (a read-only file opens fine)
+                try:
+                    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+                    db.execute(f"PRAGMA user_version = {version}")  # a real write, rolled back
+                finally:
+                    db.execute("ROLLBACK")
+        except (OSError, sqlite3.Error) as exc:
+            if db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+            raise explain(self.path, exc) from None
+        self.db = db
+        if not memory:
+            for suffix in SIDE_FILES:  # SQLite made them with the database's mode; make sure
+                with contextlib.suppress(OSError):
+                    _private(Path(f"{self.path}{suffix}"))
         self.base_url, self.agent_id, self.engine_id = base_url, agent_id, engine_id
         self.pid = os.getpid()
         self.started = process_start(self.pid)

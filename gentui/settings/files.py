@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -61,22 +62,66 @@ def atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
         raise
 
 
+#: the most a settings, state or theme file may hold: they are a few kilobytes; a link to /dev/zero is not
+MAX_TOML_BYTES = 1 << 20
+
+
+def read_small_file(path: Path, limit: int = MAX_TOML_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit` of them, without ever blocking.
+
+    Opened non-blocking and checked to be a regular file before a byte is read, so a FIFO does not
+    hang and a link to a device (`/dev/zero`) is not read for ever. Raises FileNotFoundError, another
+    OSError, or ValueError (not a regular file, or larger than `limit`) with a short reason.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise ValueError(f"larger than {limit // 1024} KB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def parse_toml(raw: bytes) -> dict[str, Any]:
+    """TOML bytes as a dict. Raises UnicodeDecodeError, tomllib.TOMLDecodeError, or ValueError for
+    nesting too deep to parse (tomllib recurses per level)."""
+    text = raw.decode("utf-8")
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def read_toml(path: Path, *, missing_ok: bool = True) -> dict[str, Any]:
     """A TOML file as a dict ({} when it does not exist); ConfigError naming the file otherwise."""
     where = display_path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_small_file(path)
     except FileNotFoundError:
         if missing_ok:
             return {}
         raise ConfigError(f"{where}: no such file") from None
     except OSError as exc:
         raise ConfigError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise ConfigError(f"{where}: cannot read ({exc}); it must be a TOML file") from None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return parse_toml(raw)
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+    except ValueError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from None
 
 

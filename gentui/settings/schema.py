@@ -25,7 +25,9 @@ from gentui.action_table import BINDING_IDS
 
 DEFAULT_BASE_URL = "https://api.gen.pro/v1"
 POLL_FLOOR = 1.0
+POLL_CEILING = 3600.0  # an hour between polls is already no monitor
 CONCURRENCY_RANGE = (1, 16)
+MAX_CREDITS = Decimal(10) ** 12  # far above any balance; keeps every credit setting a plain number
 
 
 class ConfigError(Exception):
@@ -136,14 +138,17 @@ def _choice(*choices: str) -> Check:
     return check
 
 
-def _number(minimum: float) -> Check:
-    expected = f"a number >= {minimum}"
+def _number(minimum: float, maximum: float) -> Check:
+    expected = f"a number from {minimum:g} to {maximum:g}"
 
     def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise BadValue(expected, value)
-        number = float(value)
-        if not math.isfinite(number) or number < minimum:
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float
+            raise BadValue(expected, value) from None
+        if not math.isfinite(number) or not minimum <= number <= maximum:
             raise BadValue(expected, value)
         return number
 
@@ -170,14 +175,14 @@ def _bool(value: Any) -> bool:
 
 
 def _credits(value: Any) -> Decimal:
-    expected = "a number of credits >= 0"
+    expected = f"a number of credits from 0 to {MAX_CREDITS}"
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         raise BadValue(expected, value)
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         raise BadValue(expected, value) from None
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite() or not 0 <= amount <= MAX_CREDITS:
         raise BadValue(expected, value)
     return amount
 
@@ -248,7 +253,7 @@ def _parse_int(text: str) -> Any:
 def _parse_table(text: str) -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
 
 
@@ -269,7 +274,7 @@ FIELDS: dict[str, Field] = {
     "engine_id": Field(_id, optional=True),
     "engine_prefix": Field(_choice("auto", "vidsheet", "autocontentengine")),
     "generation_types": Field(_choice("internal", "canonical")),
-    "poll_interval": Field(_number(POLL_FLOOR), _parse_float),
+    "poll_interval": Field(_number(POLL_FLOOR, POLL_CEILING), _parse_float),
     "batch_concurrency": Field(_integer(*CONCURRENCY_RANGE), _parse_int),
     "theme": Field(_text()),
     "readonly": Field(_bool, _parse_bool),

@@ -99,7 +99,7 @@ def test_config_show_with_a_bad_environment_variable_exits_2(home: Paths, capsys
     monkeypatch.setenv("GENTUI_POLL_INTERVAL", "fast")
     code, out, err = run(capsys, "config", "show")
     assert (code, out) == (2, "")
-    assert err == 'gentui: GENTUI_POLL_INTERVAL: must be a number >= 1.0, got "fast"\n'
+    assert err == 'gentui: GENTUI_POLL_INTERVAL: must be a number from 1 to 3600, got "fast"\n'
 
 
 # --- config set -------------------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def test_config_set_writes_a_typed_key_into_a_private_file(home: Paths, capsys: 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (("pol_interval", "3"), "unknown key 'pol_interval' (did you mean 'poll_interval'?)"),
-    (("poll_interval", "0.1"), "'poll_interval' must be a number >= 1.0, got 0.1"),
+    (("poll_interval", "0.1"), "'poll_interval' must be a number from 1 to 3600, got 0.1"),
     (("confirm", "sometimes"), "'confirm' must be one of \"always\", \"costly\", got \"sometimes\""),
     (("keymap.stpo", "z"), "unknown binding id 'stpo' in [keymap] (did you mean 'stop'?)"),
 ])

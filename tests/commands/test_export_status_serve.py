@@ -83,6 +83,24 @@ def test_export_writes_every_generation_to_csv_and_json(home, sim, tmp_path, cap
     assert first["row"] == 1 and first["column"] and first["created_at"].endswith("+00:00")
 
 
+def test_export_files_are_0600_whatever_the_umask_and_even_over_an_older_0644_file(home, sim, tmp_path, capsys,
+                                                                                   monkeypatch):
+    import os
+    import stat
+
+    old_file = tmp_path / "old.csv"
+    old_file.write_text("older export")
+    old_file.chmod(0o644)
+    umask = os.umask(0)
+    try:
+        for target in (tmp_path / "new.csv", old_file):
+            code, _, _ = run(capsys, monkeypatch, sim, "export", "--format", "csv", "--output", str(target))
+            assert code == 0 and oct(stat.S_IMODE(target.stat().st_mode)) == "0o600"
+        assert old_file.read_text(encoding="utf-8").startswith("row,")
+    finally:
+        os.umask(umask)
+
+
 def test_export_to_standard_output(home, sim, capsys, monkeypatch):
     code, out, _ = run(capsys, monkeypatch, sim, "export", "--format", "json")
     assert code == 0 and isinstance(json.loads(out), list)

@@ -20,6 +20,7 @@ from gentui.ui.themes import (
     STATUS_VARIABLES,
     ThemeError,
     builtin_themes_dir,
+    check_in_a_stylesheet,
     load_theme_file,
     load_themes,
     status_color,
@@ -75,6 +76,8 @@ def test_each_builtin_theme_loads_with_every_status_colour(name: str) -> None:
 
 def test_every_builtin_file_loads() -> None:
     themes = builtins()
+    for path in builtin_themes_dir().glob("*.toml"):  # start-up skips this parse for the built-ins
+        check_in_a_stylesheet(path, load_theme_file(path))
     assert set(REQUIRED) <= set(themes)
     assert all(set(STATUS_VARIABLES) <= set(t.variables) for t in themes.values())
     assert themes["gentui-dark"].dark and not themes["gentui-light"].dark
@@ -141,6 +144,72 @@ def test_broken_user_themes_are_reported_and_skipped(tmp_path: Path) -> None:
     assert errors[2] == f"{tmp_path / 'c-no-name.toml'}: missing 'name' (a non-empty string)"
     assert errors[3] == f"{tmp_path / 'd-bad-status.toml'}: 'status-failed' is not a colour: 'redd'"
     assert errors[4] == f"{tmp_path / 'e-unknown-key.toml'}: unknown key 'primray' (did you mean 'primary'?)"
+
+
+HOSTILE_VARIABLES = [
+    ("footer-key-foreground", "bold"),  # a text style where Textual wants a colour
+    ("block-cursor-text-style", "#ff0000"),  # a colour where Textual wants a text style
+    ("footer-key-foreground", ""),
+    ("footer-key-foreground", "$nope"),
+    ("footer-key-foreground", "red 50% 50%"),
+    ("footer-key-foreground", "red 500%"),
+    ("my-colour", "{"),
+    ("my-colour", "red; } Screen { color: red"),
+    ("my-colour", "$my-colour"),
+    ("link-style", "bold blink2"),
+    ("a b", "red"),
+    ("", "red"),
+    ("x" * 100, "red"),
+    ("status-failed", "ansi_default 50% ;"),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), HOSTILE_VARIABLES)
+def test_a_variable_that_would_break_the_stylesheet_skips_the_file(tmp_path: Path, name: str, value: str) -> None:
+    import json
+
+    (tmp_path / "evil.toml").write_text(f'name = "evil"\nprimary = "#336699"\n[variables]\n'
+                                        f'{json.dumps(name)} = {json.dumps(value)}\n')
+    (tmp_path / "mine.toml").write_text(GOOD_USER_THEME)
+    themes, errors = load_themes(tmp_path)
+    assert "evil" not in {t.name for t in themes} and "mine" in {t.name for t in themes}
+    assert len(errors) == 1 and errors[0].startswith(f"{tmp_path / 'evil.toml'}: ") and "\n" not in errors[0]
+
+
+async def test_every_theme_that_loads_applies_in_a_textual_app(tmp_path: Path) -> None:
+    """The other side of the check: what passes it (odd but valid values) never breaks Textual's stylesheet."""
+    odd = {"footer-key-foreground": "ansi_default 50%", "text": "auto 87%", "link-background": "initial",
+           "block-cursor-text-style": "not underline", "link-style-hover": "b reverse", "my-own": "bold",
+           "my-other": "transparent", "status-failed": "hsl(0, 100%, 50%)", "input-selection-background": "red 0.5%"}
+    body = "\n".join(f'{k} = "{v}"' for k, v in odd.items())
+    (tmp_path / "odd.toml").write_text(f'name = "odd"\nprimary = "#336699"\n[variables]\n{body}\n')
+    themes, errors = load_themes(tmp_path)
+    assert errors == []
+
+    class Probe(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Input()
+            yield DataTable()
+            yield Footer()
+
+    app = Probe()
+    async with app.run_test() as pilot:
+        app.register_theme(next(t for t in themes if t.name == "odd"))
+        app.theme = "odd"
+        await pilot.pause()
+        assert app.current_theme.name == "odd"
+        app.export_screenshot()
+
+
+def test_a_deep_or_endless_theme_file_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "deep.toml").write_text('name = "deep"\nprimary = "#336699"\nx = ' + "[" * 5000 + "]" * 5000 + "\n")
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo.toml")
+    (tmp_path / "mine.toml").write_text(GOOD_USER_THEME)
+    themes, errors = load_themes(tmp_path)
+    assert "mine" in {t.name for t in themes}
+    assert [e.split(":")[0] for e in errors] == [str(tmp_path / n) for n in ("deep.toml", "fifo.toml", "zero.toml")]
+    assert "nested too deeply" in errors[0] and "not a regular file" in errors[1] and "not a regular file" in errors[2]
 
 
 def test_user_themes_borrow_missing_status_colours(tmp_path: Path) -> None:
