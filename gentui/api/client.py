@@ -5,7 +5,9 @@ It speaks gen-api.md part 0: the engine path prefix is detected (``vidsheet``, f
 canonical vocabulary; every charged POST carries one Idempotency-Key, reused for every retry; failures
 are retried per `gentui.api.retry`; every answer becomes a model from `gentui.api.models` or a typed
 error from `gentui.api.errors`. The API key is sent as ``X-API-Key`` and appears nowhere else: not in
-repr, errors, request records or logs.
+repr, errors, request records or logs. Every request is bounded (`gentui.api.limits`): a total
+deadline and a cap on the decompressed answer, both larger for whole-engine GETs. Ids go out as one
+percent-encoded path segment each (``.`` and ``..`` are refused), and no cookie is ever kept.
 """
 
 from __future__ import annotations

@@ -235,6 +235,7 @@ class Wire:
         if not 200 <= status < 300:
             error = http_error(response, content, method, bare, self.scrub, self.policy.max_retry_after)
             record(status, error.error_code)
+            content = b""  # the body may echo the key: keep it out of this frame's locals (crash reports show them)
             raise error
         try:
             if not content.strip():
@@ -255,6 +256,7 @@ class Wire:
             )
         if failure is not None:
             record(status, failure.error_code)
+            content, data = b"", None  # as above: no body in a traceback's locals
             raise failure
         record(status, None)
         return result
