@@ -125,6 +125,8 @@ def describe_invalid(exc: Exception) -> str:
         first = exc.errors(include_input=False, include_url=False)[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "body"
         return f"{where}: {first.get('msg', 'invalid')}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
     if isinstance(exc, json.JSONDecodeError):
         return "not JSON"
     if isinstance(exc, errors.MalformedResponseError):

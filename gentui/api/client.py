@@ -5,15 +5,19 @@ It speaks gen-api.md part 0: the engine path prefix is detected (``vidsheet``, f
 canonical vocabulary; every charged POST carries one Idempotency-Key, reused for every retry; failures
 are retried per `gentui.api.retry`; every answer becomes a model from `gentui.api.models` or a typed
 error from `gentui.api.errors`. The API key is sent as ``X-API-Key`` and appears nowhere else: not in
-repr, errors, request records or logs.
+repr, errors, request records or logs. Every request is bounded (`gentui.api.limits`): a total
+deadline and a cap on the decompressed answer, both larger for whole-engine GETs. Ids go out as one
+percent-encoded path segment each (``.`` and ``..`` are refused), and no cookie is ever kept.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random as _random
+import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable
+from http.cookiejar import Cookie, CookieJar, CookiePolicy
 from typing import Any, Self, TypeVar
 
 import httpx
@@ -29,6 +33,7 @@ from gentui.api.answers import (
     object_text,
     parse_list,
 )
+from gentui.api.limits import ACCEPT_ENCODING, AnswerLimits
 from gentui.api.models import (
     Agent,
     Cell,
@@ -44,13 +49,33 @@ from gentui.api.models import (
 from gentui.api.retry import RetryPolicy
 from gentui.api.transport import NO_BODY, ApiKeyAuth, Wire, seg
 
-__all__ = ["GenClient", "RequestRecord"]
+__all__ = ["AnswerLimits", "GenClient", "RequestRecord"]
 
 T = TypeVar("T")
 PREFIXES = ("vidsheet", "autocontentengine")
 ENGINE_PREFIX_SETTINGS = ("auto", *PREFIXES)
 GENERATION_TYPE_SETTINGS = ("internal", "canonical")
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+class _NoCookies(CookiePolicy):
+    """An API-key client keeps no cookies: none is stored, so none is ever sent back."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = True
+
+    def set_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def return_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: urllib.request.Request) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: urllib.request.Request) -> bool:
+        return False
 
 
 class GenClient:
@@ -70,7 +95,10 @@ class GenClient:
         random: Callable[[], float] = _random.random,
         on_request: Callable[[RequestRecord], None] | None = None,
         user_agent: str = f"gentui/{__version__}",
+        limits: AnswerLimits | None = None,
     ) -> None:
+        """`timeout` bounds each phase (connect, each read); `limits` bounds the whole request (total
+        deadline) and the decompressed size of its answer, larger for whole-engine GETs."""
         if engine_prefix not in ENGINE_PREFIX_SETTINGS:
             raise ValueError(f"engine_prefix must be one of {', '.join(ENGINE_PREFIX_SETTINGS)}")
         if generation_types not in GENERATION_TYPE_SETTINGS:
@@ -91,9 +119,18 @@ class GenClient:
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(float(timeout)),
             auth=self._auth,
             follow_redirects=False,
-            headers={"Accept": "application/json", "Content-Type": "application/json", "User-Agent": user_agent},
+            cookies=CookieJar(policy=_NoCookies()),
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+                "Content-Type": "application/json",
+                "User-Agent": user_agent,
+            },
         )
-        self._wire = Wire(self._http, self._auth, RetryPolicy(max_attempts=max_attempts), sleep, random, on_request)
+        self.limits = limits or AnswerLimits()
+        self._wire = Wire(
+            self._http, self._auth, RetryPolicy(max_attempts=max_attempts), sleep, random, on_request, self.limits
+        )
 
     # --- lifecycle -----------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
@@ -163,6 +200,7 @@ class GenClient:
         allow_empty: bool = False,
         what: str = "",
         raw: bool = False,
+        engine: bool = False,
     ) -> T:
         """An engine-scoped call, with `agent_id` in the query and the prefix fallback of part 0."""
         query = {"agent_id": str(agent_id), **(params or {})}
@@ -180,6 +218,7 @@ class GenClient:
                     idempotency_key=idempotency_key,
                     allow_empty=allow_empty,
                     raw=raw,
+                    engine=engine,
                 )
             except errors.NotFoundError as exc:
                 if len(candidates) == 1:
@@ -254,12 +293,15 @@ class GenClient:
         non-JSON answer is still retried like any malformed answer.
         """
         params = {"with_execution_cost": "true"} if with_execution_cost else None
-        return await self._engine_call("GET", agent_id, engine_id, "", object_text, params=params, raw=True)
+        return await self._engine_call(
+            "GET", agent_id, engine_id, "", object_text, params=params, raw=True, engine=True
+        )
 
     async def get_engine(self, agent_id: str, engine_id: str, *, with_execution_cost: bool = False) -> Engine:
         params = {"with_execution_cost": "true"} if with_execution_cost else None
         return await self._engine_call(
-            "GET", agent_id, engine_id, "", lambda d: Engine.model_validate(engine_object(d)), params=params
+            "GET", agent_id, engine_id, "", lambda d: Engine.model_validate(engine_object(d)), params=params,
+            engine=True,
         )
 
     async def get_cell(self, agent_id: str, engine_id: str, cell_id: str) -> Cell:

@@ -185,6 +185,37 @@ class MalformedResponseError(GenApiError):
         return True
 
 
+class AnswerTooLargeError(MalformedResponseError):
+    """An answer whose decompressed body passed the client's size limit (a gzip bomb, a runaway server)."""
+
+    default_hint = "The server's answer was far bigger than any GEN answer should be; it was not read. Check base_url."
+
+    @property
+    def retryable(self) -> bool:
+        return False  # the same request would get the same flood
+
+
+class DeadlineError(TransportError):
+    """The answer did not arrive in full within the request's total deadline (a stalled or dripping server)."""
+
+    def __init__(self, message: str, **kwargs) -> None:
+        super().__init__(message, ambiguous=True, can_retry=False, **kwargs)
+
+    @property
+    def hint(self) -> str:
+        return "The server is answering too slowly; the request may have reached it: refresh before doing it again."
+
+
+class UnsafeIdError(GenApiError):
+    """An id that would address another path (empty, ``.`` or ``..``): refused before anything is sent."""
+
+    default_hint = "Check the id: it is not one the GEN API hands out, so nothing was sent."
+
+    @property
+    def refused(self) -> bool:
+        return True  # nothing left this machine, so nothing was charged
+
+
 _BY_CODE_422: dict[str, type[GenApiError]] = {
     "agent_not_found": AgentNotFoundError,
     "insufficient_credits_for_job": InsufficientCreditsError,

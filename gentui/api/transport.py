@@ -7,9 +7,11 @@ from the server goes through `ApiKeyAuth.scrub` before it can end up in an error
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -19,6 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from gentui.api import errors
 from gentui.api.answers import RequestRecord, describe_invalid
+from gentui.api.limits import AnswerLimits, Limit, TooLarge, read_body, too_large_error
 from gentui.api.models import ErrorBody
 from gentui.api.retry import RetryPolicy, parse_retry_after
 
@@ -46,23 +49,34 @@ class ApiKeyAuth(httpx.Auth):
         return "ApiKeyAuth(***)"
 
 
+DOT_SEGMENTS = frozenset({"", ".", ".."})
+
+
 def seg(value: object) -> str:
-    """An id as one URL path segment."""
-    return quote(str(value).strip(), safe="")
+    """An id as one URL path segment: every reserved character and every dot percent-encoded.
+
+    `.` and `..` (and an empty id) are refused with `errors.UnsafeIdError`: as a segment they would
+    address another path (``cells/../generate`` is the engine's own ``generate``), and a server may
+    decode ``%2E%2E`` before it routes.
+    """
+    text = str(value).strip()
+    if text in DOT_SEGMENTS:
+        raise errors.UnsafeIdError(f"refused to send the id {text!r}: it would address another path")
+    return quote(text, safe="").replace(".", "%2E")
 
 
 # --- errors ---------------------------------------------------------------------------------------
 
 
 def http_error(
-    response: httpx.Response, method: str, path: str, scrub: Scrub, max_retry_after: float
+    response: httpx.Response, content: bytes, method: str, path: str, scrub: Scrub, max_retry_after: float
 ) -> errors.GenApiError:
     """The typed error for a non-2xx answer; a body that is not JSON gives the message "HTTP <status>"."""
     status = response.status_code
     message, code = f"HTTP {status}", None
     try:
-        body = json.loads(response.content) if response.content.strip() else None
-    except ValueError:
+        body = json.loads(content) if content.strip() else None
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict):
         parsed = ErrorBody.model_validate(body)
@@ -115,7 +129,9 @@ class Wire:
         sleep: Callable[[float], Awaitable[None]],
         random: Callable[[], float],
         on_request: Callable[[RequestRecord], None] | None,
+        limits: AnswerLimits | None = None,
     ) -> None:
+        self.limits = limits or AnswerLimits()
         self.http = http
         self.auth = auth
         self.policy = policy
@@ -137,17 +153,20 @@ class Wire:
         idempotency_key: str | None = None,
         allow_empty: bool = False,
         raw: bool = False,
+        engine: bool = False,
     ) -> T:
         """Send with retries per the policy; the same Idempotency-Key goes out on every attempt.
 
         `raw`: `parse` gets the body's bytes instead of its JSON (for answers too big to decode at once).
+        `engine`: a whole-engine GET, which gets the engine's deadline and size limit.
         """
+        limit = self.limits.pick(engine)
         attempt = 0
         while True:
             attempt += 1
             try:
                 return await self._attempt(
-                    method, path, parse, params, body, idempotency_key, attempt, allow_empty, raw
+                    method, path, parse, params, body, idempotency_key, attempt, allow_empty, raw, limit
                 )
             except errors.GenApiError as exc:
                 exc.attempts = attempt
@@ -167,7 +186,8 @@ class Wire:
         idempotency_key: str | None,
         attempt: int,
         allow_empty: bool,
-        raw: bool = False,
+        raw: bool,
+        limit: Limit,
     ) -> T:
         extra = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         request = self.http.build_request(
@@ -183,20 +203,41 @@ class Wire:
             )
 
         failure: errors.GenApiError | None = None
+        response: httpx.Response | None = None
+        content = b""
         try:
-            response = await self.http.send(request)
+            async with asyncio.timeout(limit.deadline):
+                response = await self.http.send(request, stream=True)
+                try:
+                    content = await read_body(response, limit)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            failure = errors.DeadlineError(
+                f"no complete answer within {limit.deadline:g} s (the request deadline)",
+                error_code="deadline_exceeded", method=method, path=bare,
+            )
+        except TooLarge as exc:
+            failure = too_large_error(exc, method, bare, response.status_code if response is not None else 200)
+        except (zlib.error, ValueError) as exc:  # a body its Content-Encoding does not describe
+            failure = errors.MalformedResponseError(
+                self.scrub(f"the answer could not be decoded ({str(exc)[:120] or type(exc).__name__})"),
+                status=response.status_code if response is not None else None,
+                error_code="malformed_response", method=method, path=bare,
+            )
         except httpx.HTTPError as exc:
             failure = transport_error(exc, method, bare, self.scrub)
-        if failure is not None:  # raised outside the handler: no __context__ holding the request
-            record(None, failure.error_code)
+        if failure is not None or response is None:  # raised outside the handler: no __context__ holding the request
+            failure = failure or errors.TransportError("no answer", method=method, path=bare)
+            record(response.status_code if response is not None else None, failure.error_code)
             raise failure
         status = response.status_code
         if not 200 <= status < 300:
-            error = http_error(response, method, bare, self.scrub, self.policy.max_retry_after)
+            error = http_error(response, content, method, bare, self.scrub, self.policy.max_retry_after)
             record(status, error.error_code)
+            content = b""  # the body may echo the key: keep it out of this frame's locals (crash reports show them)
             raise error
         try:
-            content = response.content
             if not content.strip():
                 if not allow_empty:
                     raise ValueError("empty body")
@@ -204,7 +245,8 @@ class Wire:
             else:
                 data = content if raw else json.loads(content)
             result = parse(data)
-        except (ValueError, TypeError, KeyError, PydanticValidationError, errors.MalformedResponseError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError, PydanticValidationError,
+                errors.MalformedResponseError) as exc:
             failure = errors.MalformedResponseError(
                 self.scrub(f"the answer is not the expected JSON ({describe_invalid(exc)})"),
                 status=status,
@@ -214,6 +256,7 @@ class Wire:
             )
         if failure is not None:
             record(status, failure.error_code)
+            content, data = b"", None  # as above: no body in a traceback's locals
             raise failure
         record(status, None)
         return result

@@ -208,8 +208,16 @@ async def apply_engine_text(state: EngineState, text: str, *, slice_seconds: flo
     the last read, never holds the whole decoded document, and validates only changed rows (with
     the same models; generations through `job_fields`). Shapes it does not stream (a wrapped
     engine, duplicate keys, rows before a different choice of columns) take the exact slow path.
-    Raises ValueError (not JSON, not an engine) like `json.loads` / pydantic would.
+    Raises ValueError (not JSON, not an engine) like `json.loads` / pydantic would; JSON nested too
+    deeply to decode (``[[[...]]]`` 100,000 deep) is such a ValueError too, never a RecursionError.
     """
+    try:
+        return await _apply_engine_text(state, text, slice_seconds)
+    except RecursionError:  # raised while decoding, before anything reached `state`
+        raise ValueError("nested too deeply") from None
+
+
+async def _apply_engine_text(state: EngineState, text: str, slice_seconds: float) -> Changes:
     reader = _EngineTextReader(state)
     clock = time.perf_counter
     started = clock()

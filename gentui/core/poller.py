@@ -3,7 +3,9 @@
 Each round runs to its end before the next is scheduled (dolphie's habit), so a slow server slows
 the cadence instead of piling up requests. The interval follows the kind and age of the work (text
 fast, video slower, old work slower still); errors back off; a 401 stops polling until `wake()`.
-When many generations are in flight one engine GET replaces their per-generation GETs. Charged
+When many generations are in flight one engine GET replaces their per-generation GETs. A round that
+crashes ends `run()` (the app restarts it); the restarted `run()` waits first, longer after each crash
+in a row (`restart_delay`), so a poller that keeps failing backs off instead of hammering. Charged
 POSTs whose answers were lost are sent again (same Idempotency-Key) every UNCERTAIN_RETRY_SECONDS,
 and at once when the connection is back.
 """
@@ -65,6 +67,9 @@ class Poller:
         self.policy = policy or PollPolicy()
         self.monotonic = monotonic
         self.errors = 0
+        #: rounds in a row that ended in something other than a `GenApiError` (a bug, or an answer the
+        #: client could not contain): the worker is restarted, and `run()` then waits `restart_delay()`
+        self.crashes = 0
         self.paused_for_auth = False
         self.rounds = 0
         self._due: dict[str, float] = {}  # generation id -> next check (monotonic)
@@ -105,11 +110,23 @@ class Poller:
         self._wake.set()
 
     # --- the loop --------------------------------------------------------------------------------
+    def restart_delay(self) -> float:
+        """How long a restarted `run()` waits before its first round: 0, then doubling per crash, capped."""
+        if self.crashes <= 0:
+            return 0.0
+        return min(self.policy.max_backoff, self.policy.interval * 2 ** min(self.crashes - 1, 10))
+
     async def run(self) -> None:
         try:
+            await self._pause(self.restart_delay())  # restarted after a crash: never hammer the server
             while not self._stopped:
                 before = self.session.connection
-                delay = await self.round()
+                try:
+                    delay = await self.round()
+                except Exception:
+                    self.crashes += 1
+                    raise
+                self.crashes = 0
                 delay = self._lost_answers(reconnected=before != "ok" and self.session.connection == "ok", delay=delay)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -117,6 +134,15 @@ class Poller:
         finally:
             if self._resending is not None:
                 self._resending.cancel()
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait `seconds`; only `stop()` ends it early (a burst of `wake()`/`watch()` calls must not)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
+        while not self._stopped and (left := end - loop.time()) > 0:
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=left)
 
     # --- lost answers ------------------------------------------------------------------------------
     def _lost_answers(self, *, reconnected: bool, delay: float) -> float:
