@@ -17,6 +17,7 @@ from gentui.api import costs, errors, vocab
 from gentui.core.card import Card, attributes_patch
 from gentui.core.events import CreditsChanged, EngineChanged, Notice
 from gentui.core.formatting import fmt_credits
+from gentui.core.journal import JournalError
 from gentui.core.session import Session
 from gentui.core.views import CellKey, CellView, JobView
 
@@ -90,6 +91,8 @@ def _kind(action: str) -> str:
 
 class MemoryIntentLog:
     """The intent log when no journal is configured: keys live as long as the process."""
+
+    durable = False
 
     def __init__(self) -> None:
         self.intents: dict[str, dict[str, object]] = {}
@@ -260,7 +263,10 @@ class Actions:
         """After a charged generate's answer (one cell or a batch's): close the intent, remember the card
         and its model, pre-charge `amount`, show the pending generation, and have it watched."""
         session = self.session
-        self.intents.done(idempotency_key, generation_id)
+        try:
+            self.intents.done(idempotency_key, generation_id)
+        except JournalError as exc:  # the generation exists and is charged: show it and watch it all the same
+            session.emit(Notice(f"{note}: generation {generation_id} made, but {exc}", "warning"))
         if card.data:
             session.state.local_cards[cell_id] = card
         if card.model:

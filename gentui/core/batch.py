@@ -193,6 +193,12 @@ class BatchRunner:
         if not self._running:  # a paused batch cancelled: no `run()` will end it
             self._watch_end()
 
+    def journalled_unsent(self) -> int:
+        """Unsent items whose intent a durable journal holds (a later start can offer them)."""
+        if not getattr(self.actions.intents, "durable", False):
+            return 0
+        return sum(1 for i in self.plan.items if i.state in ("queued", "sending") and i.idempotency_key)
+
     def generation_ids(self) -> set[str]:
         """The generations this batch started."""
         return {i.generation_id for i in self.plan.items if i.generation_id}
@@ -228,9 +234,25 @@ class BatchRunner:
         self._running = True
         try:
             p = await self._run()
+        except Exception as exc:  # noqa: BLE001 - whatever stopped it, the batch is not left "running"
+            p = self._stopped_by(exc)
         finally:
             self._running = False
         self._watch_end()
+        return p
+
+    def _stopped_by(self, exc: Exception) -> BatchProgress:
+        """An error no step handles (a full disk under the journal, a failed value write): pause, say it."""
+        for item in self.plan.items:
+            if item.state == "sending":
+                item.state = "queued"  # its key is kept: a resume sends it again under the same key
+        text = exc.message if isinstance(exc, errors.GenApiError) else str(exc) or type(exc).__name__
+        if self.state == "running":
+            self.state = "paused"
+        self.reason = f"stopped: {text}; resume when it is fixed, or cancel"
+        self._report()
+        p = self.progress()
+        self.session.emit(Notice(f"batch {self.reason} ({p.sent} of {p.total} sent)", "error"))
         return p
 
     async def _run(self) -> BatchProgress:

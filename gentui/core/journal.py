@@ -211,59 +211,81 @@ class Journal:
         self.agent_id = agent_id if agent_id is not None else self.agent_id
         self.engine_id = engine_id if engine_id is not None else self.engine_id
 
+    durable = True  # what it holds outlives the process (the quit dialog says so only when true)
+
     def close(self) -> None:
         self.db.close()
+
+    @contextlib.contextmanager
+    def _writing(self, after_send: bool = False) -> Iterator[None]:
+        """A failed write (a full disk, a file gone read-only) is a JournalError saying what it means."""
+        try:
+            yield
+        except JournalError:
+            raise
+        except sqlite3.Error as exc:
+            advice = ("the server has it; gentui watches it, but a restart may offer to send it again with the"
+                      " same key (not charged twice)" if after_send else "nothing was sent")
+            raise JournalError(self.path, f"cannot be written ({exc})",
+                               f"{advice}; free disk space or make the file writable") from None
 
     # --- the IntentLog protocol ------------------------------------------------------------------
     def begin(self, action: str, key: tuple[str, str], cell_id: str, card: Card | None, *,
               estimate: Decimal | None = None, batch_id: str | None = None) -> str:
         idem = str(uuid.uuid4())
         now = time.time()
-        self.db.execute(
-            "INSERT INTO intents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (idem, now, now, self.base_url, self.agent_id, self.engine_id, key[0], key[1], cell_id, action,
-             card.generation_type if card else None, json.dumps(card.data, default=str) if card else None,
-             str(estimate) if estimate is not None else None, None, "intent", None, batch_id or self.batch_id,
-             self.pid, self.started),
-        )
+        with self._writing():
+            self.db.execute(
+                "INSERT INTO intents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (idem, now, now, self.base_url, self.agent_id, self.engine_id, key[0], key[1], cell_id, action,
+                 card.generation_type if card else None, json.dumps(card.data, default=str) if card else None,
+                 str(estimate) if estimate is not None else None, None, "intent", None, batch_id or self.batch_id,
+                 self.pid, self.started),
+            )
         return idem
 
     def begin_many(self, action: str, items: list[tuple[tuple[str, str], str, Card | None, Decimal | None]], *,
                    batch_id: str | None = None) -> list[str]:
         """`begin` for a whole batch in one transaction: (key, cell id, card, estimate) each; the keys, in order."""
         keys: list[str] = []
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            for key, cell_id, card, estimate in items:
-                keys.append(self.begin(action, key, cell_id, card, estimate=estimate, batch_id=batch_id))
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with self._writing():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for key, cell_id, card, estimate in items:
+                    keys.append(self.begin(action, key, cell_id, card, estimate=estimate, batch_id=batch_id))
+                self.db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+                raise
         return keys
 
+    def _update(self, sql: str, params: tuple[Any, ...], *, after_send: bool = True) -> None:
+        with self._writing(after_send):
+            self.db.execute(sql, params)
+
     def done(self, idempotency_key: str, generation_id: str) -> None:
-        self.db.execute("UPDATE intents SET generation_id=?, state='sent', error=NULL, updated_at=? "
-                        "WHERE idempotency_key=?", (generation_id, time.time(), idempotency_key))
+        self._update("UPDATE intents SET generation_id=?, state='sent', error=NULL, updated_at=? "
+                     "WHERE idempotency_key=?", (generation_id, time.time(), idempotency_key))
 
     def failed(self, idempotency_key: str, reason: str) -> None:
         """The POST failed for sure (a 4xx): nothing was charged; the intent is closed."""
-        self.db.execute("UPDATE intents SET state='failed', error=?, updated_at=? WHERE idempotency_key=?",
-                        (reason[:500], time.time(), idempotency_key))
+        self._update("UPDATE intents SET state='failed', error=?, updated_at=? WHERE idempotency_key=?",
+                     (reason[:500], time.time(), idempotency_key))
 
     def uncertain(self, idempotency_key: str, reason: str) -> None:
         """The POST may or may not have reached the server: keep the intent open for a resend."""
-        self.db.execute("UPDATE intents SET error=?, updated_at=? WHERE idempotency_key=?",
-                        (reason[:500], time.time(), idempotency_key))
+        self._update("UPDATE intents SET error=?, updated_at=? WHERE idempotency_key=?",
+                     (reason[:500], time.time(), idempotency_key))
 
     def abandon(self, idempotency_key: str) -> None:
-        self.db.execute("UPDATE intents SET state='abandoned', updated_at=? WHERE idempotency_key=?",
-                        (time.time(), idempotency_key))
+        self._update("UPDATE intents SET state='abandoned', updated_at=? WHERE idempotency_key=?",
+                     (time.time(), idempotency_key), after_send=False)
 
     def claim(self, idempotency_key: str) -> None:
         """Take over an orphaned intent (this process now owns it)."""
-        self.db.execute("UPDATE intents SET owner_pid=?, owner_started=?, updated_at=? WHERE idempotency_key=?",
-                        (self.pid, self.started, time.time(), idempotency_key))
+        self._update("UPDATE intents SET owner_pid=?, owner_started=?, updated_at=? WHERE idempotency_key=?",
+                     (self.pid, self.started, time.time(), idempotency_key), after_send=False)
 
     # --- reading -----------------------------------------------------------------------------------
     def _rows(self, where: str, params: tuple[Any, ...]) -> Iterator[tuple[Intent, int, float]]:

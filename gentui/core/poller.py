@@ -23,6 +23,7 @@ from gentui.core.events import Notice
 from gentui.core.session import Session
 from gentui.core.views import CellKey, JobView
 
+OVERDUE_GRACE = 20.0  # seconds past due before the poll counts as late (a big engine GET takes a few)
 UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are resent (and on reconnect)
 
 
@@ -81,6 +82,7 @@ class Poller:
         self._wake = asyncio.Event()
         self._stopped = False
         self._cache_tried = False
+        self.next_round_at: float | None = None  # monotonic: when the next round is due (None: not running)
         #: resends the charged POSTs whose answers were lost: (settled, still uncertain); the app sets it
         self.resend: Callable[[], Awaitable[tuple[int, int]]] | None = None
         #: whether any charged POST's answer was lost; the app sets it
@@ -109,6 +111,14 @@ class Poller:
         self._stopped = True
         self._wake.set()
 
+    def overdue(self) -> float | None:
+        """Seconds the poll is late by (a round that hangs, a poller that died), past a grace; else None."""
+        due = self.next_round_at
+        if due is None or self._stopped:
+            return None
+        late = self.monotonic() - due
+        return late if late > OVERDUE_GRACE else None
+
     # --- the loop --------------------------------------------------------------------------------
     def restart_delay(self) -> float:
         """How long a restarted `run()` waits before its first round: 0, then doubling per crash, capped."""
@@ -121,6 +131,7 @@ class Poller:
             await self._pause(self.restart_delay())  # restarted after a crash: never hammer the server
             while not self._stopped:
                 before = self.session.connection
+                self.next_round_at = self.monotonic()  # due now: a round still going after the grace is late
                 try:
                     delay = await self.round()
                 except Exception:
@@ -128,6 +139,7 @@ class Poller:
                     raise
                 self.crashes = 0
                 delay = self._lost_answers(reconnected=before != "ok" and self.session.connection == "ok", delay=delay)
+                self.next_round_at = self.monotonic() + delay
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)

@@ -282,10 +282,11 @@ class GentuiApp(App[None]):
             from gentui.core.actions import Plan
             from gentui.ui.screens.modals import ConfirmScreen
 
-            p = runner.progress()
+            p, kept = runner.progress(), runner.journalled_unsent()
             plan = Plan("quit", "Quit while a batch runs?", lines=[
                 f"{p.sent} of {p.total} sent, {p.queued} not yet sent.",
-                "Unsent cells stay in the journal: the next start offers to resume them."])
+                f"{kept} unsent cells stay in the journal: the next start offers to resume them." if kept else
+                "Nothing unsent is in a journal: quitting drops the unsent cells."])
             self.push_screen(ConfirmScreen(plan), lambda ok: self._quit() if ok else None)
             return
         self._quit()

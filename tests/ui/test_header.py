@@ -38,3 +38,18 @@ async def test_the_header_renders_what_it_is_given_and_only_when_it_changes() ->
         header.now = 130.0
         await pilot.pause()
         assert len(renders) > count and "updated 30s ago" in renders[-1]
+
+
+async def test_a_late_poll_turns_the_live_header_stale_whatever_the_connection_says() -> None:
+    app = HeaderApp()
+    async with app.run_test(size=(120, 4)) as pilot:
+        header = app.query_one(CreditsHeader)
+        header.data, header.now = HeaderData(organization="Acme", connection="ok", last_ok=100.0), 100.0
+        await pilot.pause()
+        assert "● live" in header.render_text().plain
+        header.overdue = 45.0  # what the screen's tick copies from Poller.overdue()
+        await pilot.pause()
+        text = header.render_text().plain
+        assert "live" not in text and "○ stale: the poll is 45s late" in text
+        header.overdue = None
+        assert "● live" in header.render_text().plain

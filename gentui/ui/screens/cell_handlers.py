@@ -14,7 +14,7 @@ from gentui.core.actions import Actions, Plan, Refusal
 from gentui.core.card import Card
 from gentui.core.formatting import describe_error
 from gentui.core.session import Session
-from gentui.core.text import safe_text
+from gentui.core.text import one_line, safe_text
 from gentui.core.views import CellKey
 from gentui.ui.screens.card_editor import CardEditor
 from gentui.ui.screens.modals import ConfirmScreen, ValueEditor
@@ -159,6 +159,9 @@ class CellHandlers:
                 if name in BY_ID and BY_ID[name].spends and not exc.refused:
                     message += LOST_ANSWER
                 screen.notify(message, severity="error", timeout=10, markup=False)
+            except Exception as exc:  # noqa: BLE001 - a full disk under the journal, a bug: one line, not silence
+                screen.notify(f"{name}: {one_line(str(exc) or type(exc).__name__, 300)}", severity="error",
+                              timeout=15, markup=False)
             finally:
                 screen.app.wake_poller(credits=True)
 

@@ -181,9 +181,9 @@ class MainScreen(Screen[None]):
         self.header.now = app.now()
 
     def tick(self) -> None:
-        self.header.now = self.app.now()
-        session = self.session
-        if session is not None and session.state.loaded:
+        poller = self.app.poller
+        self.header.now, self.header.overdue = self.app.now(), poller.overdue() if poller is not None else None
+        if (session := self.session) is not None and session.state.loaded:
             self.grid.tick()
             key = self.grid.current_key
             cell = session.state.cells.get(key) if key else None

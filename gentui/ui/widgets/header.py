@@ -64,6 +64,7 @@ class CreditsHeader(Widget):
 
     data: reactive[HeaderData] = reactive(HeaderData)
     now: reactive[float] = reactive(0.0)
+    overdue: reactive[float | None] = reactive(None)  # the poller's lateness (Poller.overdue), every tick
     status_colors: reactive[Mapping[str, str]] = reactive(lambda: palette({}))
 
     def render(self) -> Text:
@@ -71,6 +72,8 @@ class CreditsHeader(Widget):
 
     def connection_text(self) -> Text:
         d = self.data
+        if d.connection == "ok" and self.overdue is not None:
+            return Text(f"○ stale: the poll is {format_duration(self.overdue)} late, no answer yet", style="yellow")
         if d.connection == "ok" and d.last_ok is not None:
             seconds = max(0, int(self.now - d.last_ok))
             return Text(f"● updated {format_duration(seconds)} ago" if seconds >= 1 else "● live", style="green")
