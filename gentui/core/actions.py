@@ -8,10 +8,11 @@ Charged POSTs carry an Idempotency-Key made once per intent and kept in the inte
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from gentui.api import costs, errors, vocab
 from gentui.core.card import Card, attributes_patch
@@ -89,6 +90,10 @@ def _kind(action: str) -> str:
     return "regenerate" if action == "edit_regenerate" else action
 
 
+async def _awaited(call: Awaitable[object]) -> object:
+    return await call
+
+
 class MemoryIntentLog:
     """The intent log when no journal is configured: keys live as long as the process."""
 
@@ -132,6 +137,8 @@ class Actions:
         #: The same action on the same cell with the same card reuses the key, and `resend_uncertain`
         #: sends them again once the server answers: the server replays or creates once, never twice.
         self.uncertain: dict[str, Plan] = {}
+        #: cells with a charged POST sent (or about to be) and not yet answered, counted per cell
+        self.sending: Counter[CellKey] = Counter()
 
     def _intent(self, plan: Plan, cell_id: str, card: Card | None) -> str:
         """The Idempotency-Key for a charged POST: an uncertain earlier send of the same thing keeps its own."""
@@ -209,7 +216,42 @@ class Actions:
                                      f"{fmt_credits(guards.low_balance_warning)}).")
         if plan.amount != 0:
             plan.needs_confirm = guards.confirm == "always" or abs(plan.amount) > guards.confirm_above
+        if plan.amount > 0 and plan.key is not None and (busy := self.busy(plan.key)):
+            plan.lines.append(busy)
+            plan.needs_confirm = True  # a second charge on a busy cell is asked for, whatever `confirm` says
         return plan
+
+    def busy(self, key: CellKey) -> str | None:
+        """Why another charge on this cell would be a second one (the same words on every charged path)."""
+        if self.sending[key]:
+            return "A charged request for this cell was just sent and has no answer yet; this starts another."
+        cell = self.session.state.cells.get(key)
+        if cell is not None and cell.in_flight:
+            return f"A generation ({cell.in_flight[0].status}) is already running on this cell; this starts another."
+        return None
+
+    def send(self, plan: Plan) -> Coroutine[Any, Any, object]:
+        """The confirmed plan's call. A charged one marks its cell busy now, before any await, until its
+        answer: a key repeat in between sees it, and `finish` asks for the second one."""
+        runs: dict[str, Callable[[Plan], Awaitable[object]]] = {
+            "regenerate": self.regenerate, "edit_regenerate": self.regenerate, "continue": self.continue_,
+            "render": self.render}
+        runs["stop"] = self.stop
+        run = runs[plan.action]
+        key = plan.key
+        if plan.amount <= 0 or key is None:
+            return _awaited(run(plan))
+        self.sending[key] += 1
+
+        async def answered() -> object:
+            try:
+                return await run(plan)
+            finally:
+                self.sending[key] -= 1
+                if self.sending[key] <= 0:
+                    del self.sending[key]
+
+        return answered()
 
     # --- regenerate ------------------------------------------------------------------------------
     def plan_regenerate(self, key: CellKey | None, card: Card | None = None, *, edited: bool = False) -> Plan:
@@ -221,11 +263,6 @@ class Actions:
             raise Refusal(f"{action}: this cell's card type is unknown; use edit & regenerate to choose one")
         if card.generation_type == vocab.RENDER:
             raise Refusal(f"{action}: this is the final video column: use render (R)")
-        if cell.in_flight and not edited:
-            running = cell.in_flight[0]
-            lines = [f"A generation ({running.status}) is already running on this cell; this starts another."]
-        else:
-            lines = []
         model = card.model or "server's configured model"
         plan = Plan(
             action,
@@ -233,7 +270,7 @@ class Actions:
             key=cell.key,
             amount=card.estimate(),
             card=card,
-            lines=[f"Card: {card.generation_type}, {model}", *lines],
+            lines=[f"Card: {card.generation_type}, {model}"],
         )
         return self.finish(plan)
 

@@ -76,6 +76,7 @@ class BatchItem:
     estimate: Decimal
     state: str = "queued"  # queued | sending | sent | failed | skipped
     idempotency_key: str | None = None
+    maybe_sent: bool = False  # a POST went out and its answer was lost: the server may have it
     generation_id: str | None = None
     error: str = ""
 
@@ -188,10 +189,20 @@ class BatchRunner:
             self._report()
 
     def cancel(self) -> None:
+        """Stop for good: what was never sent is abandoned now (never offered again); a lost answer stays uncertain."""
         self.state, self.reason = "cancelled", "cancelled"
+        self._abandon_unsent()
         self._report()
         if not self._running:  # a paused batch cancelled: no `run()` will end it
             self._watch_end()
+
+    def _abandon_unsent(self) -> None:
+        abandon = getattr(self.actions.intents, "abandon", None)
+        for item in self.plan.items:
+            if item.state == "queued" and not item.maybe_sent:
+                item.state = "skipped"
+                if abandon is not None and item.idempotency_key:
+                    abandon(item.idempotency_key)  # never sent: not to be offered for resume
 
     def journalled_unsent(self) -> int:
         """Unsent items whose intent a durable journal holds (a later start can offer them)."""
@@ -281,12 +292,7 @@ class BatchRunner:
         if self.state == "running":
             self.state = "done"
         elif self.state == "cancelled":
-            abandon = getattr(self.actions.intents, "abandon", None)
-            for item in self.plan.items:
-                if item.state == "queued":
-                    item.state = "skipped"
-                    if abandon is not None and item.idempotency_key:
-                        abandon(item.idempotency_key)  # never sent: not to be offered for resume
+            self._abandon_unsent()  # what was queued when a sending worker saw the cancel
         elif self.reason.startswith("out of credits"):  # workers still sending may have landed since
             p = self.progress()
             self.reason = f"out of credits: {p.sent} triggered, {p.queued} remaining; top up, then resume"
@@ -379,7 +385,7 @@ class BatchRunner:
             sure = exc.refused
             if not sure:  # ambiguous: keep the intent and its key; a resume resends with the same key
                 self.actions.intents.uncertain(item.idempotency_key, f"{type(exc).__name__}: {exc.message}")
-                item.state = "queued"
+                item.state, item.maybe_sent = "queued", True
                 self.pause(f"server trouble ({type(exc).__name__}); resume to retry with the same keys")
                 return False
             self.actions.intents.failed(item.idempotency_key, f"{type(exc).__name__}: {exc.message}")

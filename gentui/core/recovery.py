@@ -16,8 +16,12 @@ from gentui.api.errors import GenApiError
 from gentui.core.actions import READONLY_REASON, Guards, Plan
 from gentui.core.batch import BatchItem, BatchPlan
 from gentui.core.events import Notice
+from gentui.core.formatting import format_duration
 from gentui.core.journal import Intent, Journal
 from gentui.core.session import Session
+from gentui.core.text import one_line
+
+SHOWN = 8  # intents listed by name in the offer; the rest are counted
 
 
 @dataclass
@@ -48,6 +52,13 @@ class ResumeOffer:
         """Leave them in the journal, to be offered again next time."""
         self.session.emit(Notice("not resumed: they stay in the journal for next time"))
 
+    def discard(self) -> None:
+        """Never send them: each intent is abandoned in the journal and not offered again."""
+        for intent in self.intents:
+            self.journal.abandon(intent.idempotency_key)
+        self.session.emit(Notice(f"discarded {len(self.intents)} unsent generations of an earlier gentui: "
+                                 "nothing was sent", tags=("resume",)))
+
 
 class Recovery:
     """What to do with the orphaned intents of this engine (`Journal.orphans()`) at start-up."""
@@ -57,6 +68,22 @@ class Recovery:
         self.journal = journal
         self.watch = watch  # the poller's `watch`
         self.guards = guards
+
+    def describe(self, intents: list[Intent], shown: int = SHOWN) -> list[str]:
+        """One line per intent: the cell, the card, when it was written and by which batch."""
+        now, lines = self.session.clock(), []
+        for intent in intents[:shown]:
+            card = intent.card
+            assert card is not None and intent.key is not None
+            prompt = str(card.data.get("prompt") or "")
+            what = " ".join(p for p in (card.generation_type, card.model or "", f"“{one_line(prompt, 40)}”"
+                                        if prompt else "") if p)
+            batch = f", batch {intent.batch_id[:8]}" if intent.batch_id else ""
+            lines.append(f"  · {self.session.where(intent.key)}: {what} "
+                         f"({intent.action}, {format_duration(max(0.0, now - intent.created_at))} ago{batch})")
+        if len(intents) > shown:
+            lines.append(f"  · and {len(intents) - shown} more")
+        return lines
 
     def start(self, orphans: list[Intent]) -> ResumeOffer | None:
         """Claim and watch the sent orphans; the unsent ones become an offer (None in read-only mode or if none)."""
@@ -84,8 +111,9 @@ class Recovery:
                                    idempotency_key=intent.idempotency_key))
         plan = BatchPlan(items, session.ledger.generic)
         confirm = Plan("resume", f"Resume {len(items)} unsent generations?", amount=plan.total, lines=[
-            "An earlier gentui stopped before the server confirmed these.",
-            ("They are sent again with their original Idempotency-Keys: any the server already took is "
-             "answered from its memory, not charged twice.")])
+            "An earlier gentui stopped before the server confirmed these:",
+            *self.describe(unsent),
+            ("Resent with their original Idempotency-Keys: any the server already took is answered from its "
+             "memory, not charged twice. Discard to never send them; keep to be asked next time.")])
         confirm.needs_confirm = True
         return ResumeOffer(plan, confirm, session, self.journal, unsent)

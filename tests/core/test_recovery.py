@@ -95,7 +95,8 @@ async def test_sent_orphans_are_watched_and_unsent_ones_resent_with_their_own_ke
     confirm = offer.confirm
     assert confirm.action == "resume" and confirm.title == "Resume 3 unsent generations?" and confirm.needs_confirm
     assert confirm.amount == offer.plan.total > 0
-    assert confirm.lines[0] == "An earlier gentui stopped before the server confirmed these."
+    assert confirm.lines[0] == "An earlier gentui stopped before the server confirmed these:"
+    assert len(confirm.lines) == 1 + 3 + 1 and all(line.startswith("  · row ") for line in confirm.lines[1:4])
     assert confirm.balance is None and offer.plan.balance is None  # no balance read yet
 
     await offer.prepare()  # reads the balance for the prompt

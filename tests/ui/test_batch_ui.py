@@ -14,6 +14,7 @@ from gentui.core.journal import Journal
 from gentui.ui.messages import BatchProgressed
 from gentui.ui.screens.batch import BatchControl, BatchDialog
 from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.resume import ResumeDialog
 from gentui.ui.widgets.batch_bar import BatchBar
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader
@@ -267,11 +268,14 @@ async def test_the_start_up_prompt_resumes_a_dead_owners_intents_with_the_same_k
     app = make_app(world, guards=NO_WARN, journal=Journal(path), base_url=BASE_URL)
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot, app)
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the resume prompt")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResumeDialog), what="the resume prompt")
         assert "Resume 5 unsent generations?" in str(app.screen.query_one("#title").render())
         body = str(app.screen.query_one("#dialog-body").render())
         assert f"Balance: {fmt_credits(before)} → {fmt_credits(before - 5 * Decimal(5))}" in body
-        assert app.focused.id == "cancel"
+        for key in keys[2:]:  # each unsent one is listed: its cell, its card, when, which batch
+            assert f"· {app.session.where(key)}: image_from_text" in body
+        assert body.count(" ago") == 5  # (mass_regenerate, 0s ago): when, and the batch when it had one
+        assert app.focused.id == "keep"
         assert "re-attached 1 generations started by an earlier gentui" in notes(app)
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "done",
@@ -334,3 +338,44 @@ async def test_a_lost_answer_is_explained_and_sent_again_with_its_key_charged_on
         assert await charges(quiet_world) == {idem: 1}
         assert app.session.state.cells[key].jobs  # the generation the server made is on the grid
         assert await quiet_world.balance() < before
+
+
+async def test_discard_at_the_start_up_prompt_sends_nothing_and_is_not_asked_again(tmp_path):
+    world = World(quiet=True)
+    path = tmp_path / "journal.sqlite3"
+    _, dead, idems = await crashed_gentuis_journal(world, path, 3)
+    dead.close()
+    app = make_app(world, guards=NO_WARN, journal=Journal(path), base_url=BASE_URL)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await wait_for(pilot, lambda: isinstance(app.screen, ResumeDialog), what="the resume prompt")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: any(n.startswith("discarded 3 unsent") for n in notes(app)))
+        journal = app.launch.journal
+        assert {i.idempotency_key: i.state for i in journal.all()} == dict.fromkeys(idems, "abandoned")
+        assert journal.orphans() == []
+    assert await charges(world) == {}
+
+
+async def test_a_paused_batch_cancelled_abandons_what_was_never_sent(quiet_world, tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    app = make_app(quiet_world, guards=Guards(low_balance_warning=Decimal(4990)), journal=journal,
+                   base_url=BASE_URL)  # pauses after two
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        await open_plan(pilot, app)
+        await pilot.press("y")
+        bar = app.screen.batch_bar
+        await wait_for(pilot, lambda: bar.runner is not None and bar.runner.state == "paused", what="the pause")
+        await pilot.press("m")  # the batch key opens the controls while a batch is on
+        await wait_for(pilot, lambda: isinstance(app.screen, BatchControl), what="the batch controls")
+        await pilot.click("#cancel")
+        await wait_for(pilot, lambda: bar.runner.state == "cancelled", what="the cancel")
+        sent = {i.idempotency_key for i in bar.runner.plan.items if i.state == "sent"}
+        states = {i.idempotency_key: i.state for i in journal.all()}
+        assert sent and all(states[k] == "sent" for k in sent)
+        unsent = set(states) - sent
+        assert unsent and all(states[k] == "abandoned" for k in unsent)  # before: left as "intent", offered later
+        assert bar.runner.journalled_unsent() == 0
+    assert len(await charges(quiet_world)) == len(sent)

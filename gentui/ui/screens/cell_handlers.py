@@ -130,15 +130,10 @@ class CellHandlers:
     def confirm_and_run(self, plan: Plan) -> None:
         """Ask when the plan says so (its amount is on the dialog), then run it in a worker."""
         actions = self.actions
-        runners: dict[str, Callable[[Plan], Coroutine[Any, Any, object]]] = {
-            "regenerate": actions.regenerate, "edit_regenerate": actions.regenerate, "stop": actions.stop,
-            "continue": actions.continue_, "render": actions.render,
-        }
-        runner = runners[plan.action]
 
         def decided(ok: bool | None) -> None:
             if ok:
-                self.run(runner(plan), plan.action)
+                self.run(actions.send(plan), plan.action)  # a charged one marks its cell busy at once
             else:
                 self.screen.notify(f"{plan.action}: cancelled, nothing spent", timeout=3)
 

@@ -16,6 +16,7 @@ from gentui.core.views import CellKey
 from gentui.ui.screens.batch import BatchControl, BatchDialog
 from gentui.ui.screens.cell_handlers import CellHandlers, Handler
 from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.resume import Choice, ResumeDialog
 
 if TYPE_CHECKING:
     pass
@@ -109,15 +110,17 @@ class MassHandlers(CellHandlers):
         """Unsent generations of an earlier gentui (the core's `Recovery` found them): ask, then resend or keep."""
         screen = self.screen
 
-        def decided(ok: bool | None) -> None:
-            if ok:
+        def decided(choice: Choice | None) -> None:
+            if choice == "resume":
                 self.start_batch(offer.accept())
+            elif choice == "discard":
+                offer.discard()
             else:
                 offer.decline()
 
         async def ask() -> None:
             await offer.prepare()
-            screen.app.push_screen(ConfirmScreen(offer.confirm), decided)
+            screen.app.push_screen(ResumeDialog(offer.confirm), decided)
 
         screen.run_worker(ask(), group="resume", exit_on_error=False)
 
