@@ -29,6 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def read_key(from_stdin: bool) -> str:
+    """The key, from standard input or typed without echo; EOFError when standard input is closed."""
+    if sys.stdin is None:  # `gentui login <&-`: no terminal to ask, nothing to read
+        raise EOFError("standard input is closed")
     if from_stdin:
         return sys.stdin.readline().strip()
     return getpass.getpass("GEN API key (input hidden): ").strip()

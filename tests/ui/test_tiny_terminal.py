@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from textual.widgets import Static
 
 from gentui.api import vocab
@@ -56,9 +57,12 @@ async def test_n_still_cancels_in_a_tiny_terminal(quiet_world):
         assert (await quiet_world.stats())["charges_by_idempotency_key"] == {}
 
 
-def test_a_closed_stdin_is_one_clear_line(home) -> None:
-    proc = subprocess.run([sys.executable, "-m", "gentui", "--demo"], capture_output=True, text=True, timeout=60,
+@pytest.mark.parametrize(("argv", "says"), [(["--demo"], "standard input is closed"),
+                                            (["login", "--key-stdin"], "no key given"),
+                                            (["login"], "no key given")])
+def test_a_closed_stdin_is_one_clear_line(home, argv: list[str], says: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "gentui", *argv], capture_output=True, text=True, timeout=60,
                           preexec_fn=lambda: os.close(0), env=dict(os.environ))
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.count("\n") == 1 and "standard input is closed" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and says in proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
