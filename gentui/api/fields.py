@@ -51,26 +51,43 @@ def to_opt_str(value: Any) -> str | None:
         return str(value)
 
 
+MONEY_LIMIT = Decimal(10) ** 15  # credits: no real balance or cost comes near; far inside Decimal's 28 digits
+
+
 def to_money(value: Any) -> Decimal | None:
-    """A JSON number or decimal string as Decimal; floats go through str() so 2.5 stays 2.5; bad -> None."""
+    """A JSON number or decimal string as Decimal; floats go through str() so 2.5 stays 2.5.
+
+    Unknown is ``None``, never zero: null, a bool, text that is not a number, NaN, infinity and
+    anything beyond +/-`MONEY_LIMIT` (``"1e400"``, ``-1e308``) are unknown, so every figure gentui
+    keeps is finite and small enough for exact arithmetic and display."""
+    number: Decimal | None = None
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(str(value)) if math.isfinite(value) else None
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, int):
+        if abs(value) > MONEY_LIMIT:
+            return None
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(str(value)) if math.isfinite(value) else None
+    elif isinstance(value, str):
         text = value.strip().replace(",", "")
-        if not text:
+        if not text or len(text) > 100:
             return None
         try:
             number = Decimal(text)
         except InvalidOperation:
             return None
-        return number if number.is_finite() else None
-    return None
+    if number is None or not number.is_finite() or abs(number) > MONEY_LIMIT:
+        return None
+    return number
+
+
+def to_cost(value: Any) -> Decimal | None:
+    """What a generation cost: money that is not negative (a negative cost is unknown, not a refund)."""
+    number = to_money(value)
+    return None if number is None or number < 0 else number
 
 
 def to_datetime(value: Any) -> datetime | None:
@@ -168,6 +185,7 @@ OptId = Annotated[str | None, BeforeValidator(lambda v: None if v is None or v =
 OptStr = Annotated[str | None, BeforeValidator(to_opt_str)]
 Text = Annotated[str, BeforeValidator(lambda v: to_opt_str(v) or "")]
 Money = Annotated[Decimal | None, BeforeValidator(to_money)]
+Cost = Annotated[Decimal | None, BeforeValidator(to_cost)]
 Timestamp = Annotated[datetime | None, BeforeValidator(to_datetime)]
 Attrs = Annotated[dict, BeforeValidator(to_dict)]
 OptInt = Annotated[int | None, BeforeValidator(to_int)]

@@ -9,7 +9,6 @@ epoch seconds. Unknown fields are ignored; a bad optional value becomes ``None``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from gentui.api import vocab
 from gentui.api.fields import (
     Attrs,
+    Cost,
     Id,
     LowerStr,
     Money,
@@ -30,7 +30,6 @@ from gentui.api.fields import (
     lenient_list,
     optional_model,
     to_datetime,
-    to_money,
     to_opt_str,
     variables_dict,
 )
@@ -159,7 +158,7 @@ class Generation(_Wire):
     output_resources: Annotated[list[OutputResource], BeforeValidator(lenient_list(OutputResource))] = Field(
         default_factory=list
     )
-    execution_cost: Money = None
+    execution_cost: Cost = None
     created_at: Timestamp = None
     updated_at: Timestamp = None
 
@@ -211,7 +210,7 @@ class Cell(_Wire):
     default_user_job: Annotated[Generation | None, BeforeValidator(optional_model(Generation))] = None
     user_jobs: Annotated[list[Generation], BeforeValidator(lenient_list(Generation))] = Field(default_factory=list)
     user_job_id: OptId = None
-    execution_cost: Money = None
+    execution_cost: Cost = None
     updated_at: Timestamp = None
 
 
@@ -222,7 +221,7 @@ class Row(_Wire):
     position: OptInt = None
     cells: Annotated[list[Cell], BeforeValidator(lenient_list(Cell))] = Field(default_factory=list)
     additional_attributes: Attrs = Field(default_factory=dict)
-    execution_cost: Money = None
+    execution_cost: Cost = None
 
 
 class Engine(_Wire):
@@ -298,16 +297,11 @@ class GlobalVariables(_Wire):
 # --- organizations, agents, me ------------------------------------------------------------------
 
 
-def _credit_amount(value: Any) -> Decimal:
-    return to_money(value) or Decimal(0)
-
-
-CreditAmount = Annotated[Decimal, BeforeValidator(_credit_amount)]
-
-
 class Credit(_Wire):
-    generic: CreditAmount = Decimal(0)
-    aura: CreditAmount = Decimal(0)
+    """A balance: each figure is None when the server sent nothing readable (unknown, never zero)."""
+
+    generic: Money = None
+    aura: Money = None
 
 
 class Organization(_Wire):

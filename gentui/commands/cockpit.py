@@ -178,7 +178,22 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
     )
 
 
+def stdin_closed() -> bool:
+    """True when standard input is closed (`gentui <&-`): the cockpit cannot read a key."""
+    if sys.__stdin__ is None:
+        return True
+    try:
+        os.fstat(sys.__stdin__.fileno())
+    except (OSError, ValueError):
+        return True
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
+    if stdin_closed():
+        print("gentui: standard input is closed: the cockpit needs a terminal to read keys "
+              "(scripts: gentui status --json, gentui export)", file=sys.stderr)
+        return 2
     try:
         launch = build_launch(args)
     except ConfigError as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gentui.commands.common import configure_connection, run_with_client
 from gentui.core.export import FIELDS, format_records, history_records, write_private
+from gentui.core.text import json_safe, terminal_safe
 
 __all__ = ["FIELDS", "configure", "history_records", "format_records", "run"]
 
@@ -15,7 +16,8 @@ __all__ = ["FIELDS", "configure", "history_records", "format_records", "run"]
 def configure(parser: argparse.ArgumentParser) -> None:
     configure_connection(parser)
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
-    parser.add_argument("--output", "-o", help="file to write (default: standard output)")
+    parser.add_argument("--output", "-o", help="file to write, exactly (default: standard output, where control "
+                        "characters from the server are printed as visible escapes such as \\x1b)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
         engine = await client.get_engine(agent_id, settings.engine_id, with_execution_cost=True)
         records = history_records(engine)
         text = format_records(records, args.format)
+        if args.format == "json":
+            text = json_safe(text)  # the same JSON, with C1 and DEL escaped
         if args.output:
             try:
                 write_private(Path(args.output), text)  # mode 0600: the engine's content and spend
@@ -34,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
                 return 2
             print(f"wrote {len(records)} generations to {args.output}", file=sys.stderr)
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(terminal_safe(text) if args.format == "csv" else text)  # no raw escape reaches a terminal
         return 0
 
     return run_with_client(args, body)

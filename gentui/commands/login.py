@@ -29,6 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def read_key(from_stdin: bool) -> str:
+    """The key, from standard input or typed without echo; EOFError when standard input is closed."""
+    if sys.stdin is None:  # `gentui login <&-`: no terminal to ask, nothing to read
+        raise EOFError("standard input is closed")
     if from_stdin:
         return sys.stdin.readline().strip()
     return getpass.getpass("GEN API key (input hidden): ").strip()
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from gentui.api import errors
     from gentui.commands.common import exit_code
     from gentui.core.formatting import describe_error
-    from gentui.core.text import safe_text
+    from gentui.core.text import one_line, safe_text, terminal_safe
 
     cli = {"base_url": args.base_url, "allow_insecure_http": args.allow_insecure_http}
     try:
@@ -104,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, OSError) as exc:
         print(f"gentui: the key works but could not be stored: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"Logged in as {who(me)}; key stored in {display_path(paths.config)}")
+    print(f"Logged in as {terminal_safe(one_line(who(me), 200))}; key stored in {display_path(paths.config)}")
     for var in ("GENTUI_API_KEY", "GEN_API_KEY"):
         if os.environ.get(var, "").strip() and os.environ[var].strip() != api_key:
             print(f"gentui: note: {var} is set in your environment and overrides the stored key", file=sys.stderr)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import shlex
+import socket
 import sys
 
 from gentui.commands.exit_codes import EXIT_USAGE
 from gentui.commands.options import add_connection_options
+from gentui.core.text import terminal_safe
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -35,21 +38,56 @@ def app_command(args: argparse.Namespace) -> str:
     return shlex.join(argv)
 
 
+def resolve(host: str) -> list[str]:
+    """Every address `host` names (an address names itself); raises OSError when it does not resolve."""
+    name = host.strip("[]")
+    try:
+        infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+    except UnicodeError as exc:  # a label too long or not encodable as IDNA
+        raise OSError(str(exc)) from None
+    addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
+    if not addresses:
+        raise OSError("no address")
+    return addresses
+
+
+def _all_loopback(addresses: list[str]) -> bool:
+    try:
+        return all(ipaddress.ip_address(a).is_loopback for a in addresses)
+    except ValueError:
+        return False
+
+
 def is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
+    """True when every address the host resolves to is loopback (never by its name: `127.evil.example`
+    is whatever DNS says it is); an unresolvable host is not loopback."""
+    try:
+        return _all_loopback(resolve(host))
+    except OSError:
+        return False
 
 
 def run(args: argparse.Namespace) -> int:
-    if not is_loopback(args.host) and not args.public:
-        print(f"gentui: refusing to serve on {args.host}: textual-serve has no authentication and the app spends "
-              "your credits; pass --public if you really mean it", file=sys.stderr)
+    try:
+        addresses = resolve(args.host)
+    except OSError as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        print(f"gentui: cannot serve on {terminal_safe(args.host)!r}: the host does not resolve ({reason})",
+              file=sys.stderr)
         return EXIT_USAGE
-    if not is_loopback(args.host):
+    local = _all_loopback(addresses)
+    if not local and not args.public:
+        print(f"gentui: refusing to serve on {terminal_safe(args.host)} ({', '.join(addresses)}): textual-serve has "
+              "no authentication and the app spends your credits; pass --public if you really mean it", file=sys.stderr)
+        return EXIT_USAGE
+    if not local:
         print("gentui: WARNING: serving without authentication on a public address", file=sys.stderr)
     try:
         from textual_serve.server import Server
     except ImportError:
         print("gentui: serve needs textual-serve: pip install textual-serve", file=sys.stderr)
         return EXIT_USAGE
-    Server(app_command(args), host=args.host, port=args.port, title="gentui").serve()
+    # bind the address that was checked, not a name that could resolve elsewhere by the time it is bound
+    host = addresses[0] if local else args.host
+    Server(app_command(args), host=host, port=args.port, title="gentui").serve()
     return 0

@@ -11,10 +11,12 @@ import json
 import sqlite3
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from gentui.commands.common import configure_connection, run_with_client
 from gentui.core.engine_state import EngineState
+from gentui.core.text import json_safe
 from gentui.settings import default_paths
 
 
@@ -43,6 +45,11 @@ def spend_history(journal_path: Path | None = None) -> list[dict]:
         journal.close()
 
 
+def _money(value: Decimal | None) -> str | None:
+    """A balance as text; null when the server sent nothing readable (unknown, never "0")."""
+    return None if value is None else str(value)
+
+
 def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z") if ts else None
 
@@ -54,8 +61,8 @@ async def snapshot(settings, client, agent_id: str) -> dict:
         "agent": {"id": agent.id, "name": agent.name},
         "credits": None if org is None else {
             "organization": org.name,
-            "generic": str(org.available_credit.generic),
-            "aura": str(org.available_credit.aura),
+            "generic": _money(org.available_credit.generic),
+            "aura": _money(org.available_credit.aura),
         },
         "engine": None,
         "spend": spend_history(),
@@ -88,8 +95,7 @@ async def snapshot(settings, client, agent_id: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     async def body(settings, client, agent_id: str) -> int:
         data = await snapshot(settings, client, agent_id)
-        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_safe(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
         return 0
 
     return run_with_client(args, body)

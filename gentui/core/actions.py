@@ -69,6 +69,8 @@ class Plan:
             out.append(f"Refund: {fmt_credits(-self.amount)} credits{' (estimate)' if self.estimated else ''}")
         if self.balance is not None and self.amount:
             out.append(f"Balance: {fmt_credits(self.balance)} → {fmt_credits(self.balance_after)} (generic)")
+        elif self.amount > 0:
+            out.append("Balance: unknown (not read from the server): not checked")
         return out + self.warnings
 
 

@@ -121,6 +121,8 @@ class BatchPlan:
             fits = self.fitting()
             if fits < len(self.items):
                 out.append(f"Short of credits: only {fits} of {len(self.items)} fit in the balance.")
+        elif self.total > 0:
+            out.append("Balance: unknown (not read from the server): not checked")
         if self.values:
             out.append(f"First: {len(self.values)} cell values updated in one mass_update (free)")
         return out

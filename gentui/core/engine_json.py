@@ -30,7 +30,7 @@ from typing import Any, cast
 from pydantic import ValidationError as PydanticValidationError
 
 from gentui.api.answers import engine_object
-from gentui.api.fields import lenient_list, to_datetime, to_id, to_money, to_opt_str
+from gentui.api.fields import lenient_list, to_cost, to_datetime, to_id, to_opt_str
 from gentui.api.models import Cell, Column, Engine, GenerationStatus, Row, _result
 from gentui.core.engine_state import EngineState
 from gentui.core.views import CellKey, CellView, Changes, ColumnView, RowView
@@ -194,7 +194,7 @@ def job_fields(data: Any) -> dict[str, Any] | None:
         "result": result if result is None or type(result) in (str, dict, list) else _result(result),
         "failed_reason": _opt_str(reason),
         "outputs": outputs,
-        "execution_cost": None if cost is None else to_money(cost),
+        "execution_cost": None if cost is None else to_cost(cost),
         "created_at": _ts(data, ("created_at", "created_at_ts")),
         "updated_at": _ts(data, ("updated_at", "updated_at_ts")),
     }

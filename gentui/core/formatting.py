@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from gentui.api import errors
 from gentui.core.text import one_line, safe_text
@@ -32,11 +32,25 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+DISPLAY_LIMIT = Decimal(10) ** 15  # credits shown in full below this; beyond, clamped ("≥1e15", "≤-1e15")
+_CENT = Decimal("0.01")
+
+
 def fmt_credits(value: Decimal | float | None, *, signed: bool = False) -> str:
+    """Credits as people read them ("1,234.5"): "—" when there is no figure, "?" for one that is
+    not a number, clamped beyond `DISPLAY_LIMIT`. Never raises, whatever the value."""
     if value is None:
         return "—"
-    d = Decimal(str(value)).quantize(Decimal("0.01"))
-    text = f"{d:,.2f}".rstrip("0").rstrip(".") if d != d.to_integral() else f"{d:,.0f}"
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not d.is_finite():
+            return "?"
+        if abs(d) >= DISPLAY_LIMIT:
+            return "≤-1e15" if d < 0 else ("+" if signed else "") + "≥1e15"
+        d = d.quantize(_CENT)
+        text = f"{d:,.2f}".rstrip("0").rstrip(".") if d != d.to_integral() else f"{d:,.0f}"
+    except (InvalidOperation, ValueError, TypeError, ArithmeticError):
+        return "?"
     if signed and d > 0:
         text = "+" + text
     return text

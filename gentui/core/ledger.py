@@ -58,13 +58,13 @@ class CreditLedger:
         """Call before asking for the balance; pass the answer to `set_balance(as_of=...)`."""
         return self._spent
 
-    def set_balance(self, generic: Decimal, aura: Decimal, name: str = "", *, as_of: Decimal | None = None) -> None:
+    def set_balance(self, generic: Decimal | None, aura: Decimal | None, name: str = "", *, as_of: Decimal | None = None) -> None:
         """A balance read from the server, which reflects what the session had spent at `as_of` (default: now).
 
         Entries made while the reading was on its way are not in it: they are not counted against
         it, so a batch sending while the balance is read does not show up as "other" spend."""
         spent = self._spent if as_of is None else as_of
-        if self.baseline is None:
+        if self.baseline is None and generic is not None:  # an unknown balance is no baseline
             self.baseline, self._baseline_spent = generic, spent
         self._reading_spent = spent
         self.generic, self.aura = generic, aura

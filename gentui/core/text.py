@@ -49,3 +49,33 @@ def one_line(value: Any, limit: int = SHORT_LIMIT) -> str:
     text = " ".join(text.replace("\t", " ").split("\n")).strip()
     out = safe_text(text, limit)
     return out if len(text) <= limit else out.split("… [+")[0].rstrip() + "…"
+
+
+# --- text for the CLI: a terminal or a JSON reader downstream ------------------------------------
+
+#: what a terminal could act on: C0 controls but tab and newline (ESC opens CSI, OSC, DCS; BEL ends
+#: OSC), DEL, C1 controls (U+0080-U+009F: CSI, OSC, DCS in one character) and bidi overrides.
+_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: what `json.dumps(..., ensure_ascii=False)` leaves raw although a terminal may act on it.
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def terminal_safe(value: Any) -> str:
+    """Server text for the CLI to print: every control a terminal could act on becomes a visible
+    escape (``\\x1b``, ``\\x9b``, ``\\u202e``); tabs and newlines stay. The one helper every CLI
+    output that carries server text goes through (`gentui export`, `login`, `status`)."""
+    text = value if isinstance(value, str) else str(value)
+    return _TERMINAL.sub(_escape, text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text from `json.dumps(..., ensure_ascii=False)` with DEL, C1 controls, line separators
+    and bidi overrides written as ``\\u00XX`` escapes: still the same JSON value, nothing raw for a
+    terminal (C0 controls are already escaped by `json.dumps`). Only for JSON, where such
+    characters can only stand inside strings."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

@@ -147,7 +147,7 @@ def test_organization_a58_parses() -> None:
 def test_organization_id_from_organization_id_only() -> None:
     org = m.Organization.model_validate({"organization_id": 11, "name": "X"})
     assert org.id == "11"
-    assert org.available_credit.generic == Decimal(0)
+    assert org.available_credit.generic is None  # no balance sent: unknown, not zero
 
 
 @pytest.mark.parametrize(
@@ -305,16 +305,22 @@ def test_money_number_or_string_becomes_decimal(raw: object, expected: Decimal) 
     assert credit.generic == expected and credit.aura == expected
 
 
-@pytest.mark.parametrize("raw", ["abc", "", "NaN", {"x": 1}, [1], True, float("inf")])
-def test_bad_money_becomes_none_not_an_error(raw: object) -> None:
+@pytest.mark.parametrize("raw", ["abc", "", "NaN", "-Infinity", "sNaN", {"x": 1}, [1], True, float("inf"),
+                                 float("nan"), "1e400", -1e308, 10**400, "-1e26", "9" * 5000])
+def test_bad_or_huge_money_is_unknown_never_zero(raw: object) -> None:
     assert m.Generation.model_validate({"id": 1, "execution_cost": raw}).execution_cost is None
     assert m.Organization.model_validate({"id": 1, "credit": raw}).credit is None
-    assert m.Credit.model_validate({"generic": raw}).generic == Decimal(0)
+    assert m.Credit.model_validate({"generic": raw}).generic is None
 
 
-def test_credit_missing_fields_are_zero() -> None:
-    assert m.Credit.model_validate({}) == m.Credit(generic=Decimal(0), aura=Decimal(0))
-    assert m.Organization.model_validate({"id": 1, "available_credit": None}).available_credit.generic == 0
+def test_a_negative_cost_is_unknown_but_a_negative_balance_is_kept() -> None:
+    assert m.Generation.model_validate({"id": 1, "execution_cost": -5}).execution_cost is None
+    assert m.Credit.model_validate({"generic": -5}).generic == Decimal(-5)
+
+
+def test_credit_missing_fields_are_unknown() -> None:
+    assert m.Credit.model_validate({}) == m.Credit(generic=None, aura=None)
+    assert m.Organization.model_validate({"id": 1, "available_credit": None}).available_credit.generic is None
 
 
 def test_result_string_or_object() -> None:

@@ -31,7 +31,7 @@ from gentui.ui.screens.view_handlers import ViewHandlers
 from gentui.ui.widgets.batch_bar import BatchBar
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
 from gentui.ui.widgets.feeds import Feeds
-from gentui.ui.widgets.filterbar import FilterBar
+from gentui.ui.widgets.filterbar import FilterBar, FilterInput
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader, HeaderData
 
@@ -214,9 +214,9 @@ class MainScreen(Screen[None]):
             self.grid.view_changed_rows((), full=True)
 
     # --- the filter bar ------------------------------------------------------------------------------
-    @on(Input.Changed, "FilterInput")
-    def _filter_typed(self, event: Input.Changed) -> None:
-        self.grid.view.text = event.value
+    @on(FilterInput.QueryChanged)
+    def _filter_typed(self, event: FilterInput.QueryChanged) -> None:
+        self.grid.view.text = event.value  # one message per burst of keys (it replaces the older ones)
         self.grid.apply_view()
 
     @on(Input.Submitted, "FilterInput")

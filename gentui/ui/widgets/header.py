@@ -28,6 +28,7 @@ class HeaderData:
     session_spent: Decimal = Decimal(0)
     session_estimated: bool = False
     other_spend: Decimal | None = None
+    credits_read: bool = False  # the organization was read: a balance still None is unreadable ("?")
     connection: str = "connecting"
     reason: str = ""
     last_ok: float | None = None
@@ -45,7 +46,8 @@ class HeaderData:
             organization=ledger.organization_name, engine_title=session.state.title or f"engine {session.engine_id}",
             generic=ledger.generic, aura=ledger.aura, reserved=session.engine_estimate_reserved(),
             session_spent=ledger.session_spent, session_estimated=ledger.session_estimated,
-            other_spend=ledger.other_spend, connection=session.connection, reason=session.connection_reason,
+            other_spend=ledger.other_spend, credits_read=session.organization is not None,
+            connection=session.connection, reason=session.connection_reason,
             last_ok=session.last_ok, counts=session.state.counts(), readonly=readonly, marks=marks, demo=demo,
             cached_at=session.showing_cache)
 
@@ -101,9 +103,10 @@ class CreditsHeader(Widget):
         labels = (" gen ", " aura ", " rsv ", " ses ", " oth ") if short else (
             "  generic ", "  aura ", "  reserved ", "  session ", "  other ")
         line.append(labels[0], style="dim")
-        line.append(fmt_credits(d.generic), style="bold")
+        unread = "?" if d.credits_read else "—"  # sent but not a number we can use: unknown, never 0
+        line.append(fmt_credits(d.generic) if d.generic is not None else unread, style="bold")
         line.append(labels[1], style="dim")
-        line.append(fmt_credits(d.aura))
+        line.append(fmt_credits(d.aura) if d.aura is not None else unread)
         line.append(labels[2], style="dim")
         line.append(f"~{fmt_credits(d.reserved)}" + ("" if short else " est."))
         line.append(labels[3], style="dim")
