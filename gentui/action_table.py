@@ -1,13 +1,16 @@
 """Every action of gentui, in one table: id, default keys, words, help, where it runs, what it risks.
 
-No Textual here: `gentui keys`, the config validator (keymap ids), the UI's bindings, `?`, the
-command palette, the read-only guard and the screen's dispatch all read this one table
-(CONTRACTS.md section 3). Adding an action means one row here and one handler on its screen.
+No Textual here: `gentui keys`, the config validator (`check_keymap`: binding ids, key names in Textual's
+spelling, clashes), the UI's bindings, `?`, the command palette, the read-only guard and the screen's
+dispatch all read this one table (CONTRACTS.md section 3). Adding an action means one row here and one handler on its screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+import string
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -111,7 +114,6 @@ SCREEN_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "s
 APP_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "app")
 
 
-
 @dataclass(frozen=True)
 class Context:
     """What is true now, as far as the actions care: the screen fills it in; `why_not` reads it."""
@@ -160,23 +162,171 @@ def why_not(action: ActionId, now: Context) -> str | None:
     return reasons.get(action)
 
 
-_DISPLAY = {"slash": "/", "question_mark": "?", "space": "space"}
+# --- key names (Textual's spelling: textual/keys.py) and the [keymap] check --------------------------------
+#: Textual spells a punctuation key by its Unicode name (`/` is `slash`, `?` is `question_mark`), with these
+#: common words instead of the Unicode ones (`textual.keys.KEY_NAME_REPLACEMENTS`)
+_NAME_REPLACEMENTS = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
+                      "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}
+
+
+def _punctuation_name(char: str) -> str:
+    name = unicodedata.name(char).lower().replace("-", "_").replace(" ", "_")
+    return _NAME_REPLACEMENTS.get(name, name)
+
+
+#: punctuation key name -> the character it types (`slash` -> `/`)
+PUNCTUATION: dict[str, str] = {_punctuation_name(c): c for c in string.punctuation}
+#: keys that type no character (`textual.keys.Keys`), with or without modifiers
+SPECIAL_KEYS: frozenset[str] = frozenset({
+    "escape", "enter", "tab", "space", "backspace", "delete", "insert", "home", "end", "pageup", "pagedown",
+    "up", "down", "left", "right", *(f"f{n}" for n in range(1, 25)),
+})
+#: the modifiers, in the order Textual writes them (it sorts them: `ctrl+shift+left`, `alt+shift+r`)
+MODIFIERS: tuple[str, ...] = ("alt", "ctrl", "shift")
+_KEY_HELP = "letters, digits, names like slash or question_mark, enter, escape, arrows, f1-f24, with ctrl+ alt+ shift+"
+
+#: keys that are not rows of the table but are taken wherever the table's keys work: the main screen's
+#: navigation (CONTRACTS.md section 3) and Textual's own app and screen keys -> what they do, and the one
+#: binding id allowed to share the key (Textual's ctrl+q quits, as `quit` does)
+RESERVED_KEYS: dict[str, tuple[str, str | None]] = {
+    **{key: (f"navigation ({what})", None) for key, what in (
+        ("up", "up"), ("down", "down"), ("left", "left"), ("right", "right"), ("h", "left"), ("j", "down"),
+        ("k", "up"), ("l", "right"), ("pageup", "page up"), ("pagedown", "page down"), ("home", "first row"),
+        ("end", "last row"), ("enter", "into the detail"), ("escape", "out of the detail"),
+        ("tab", "next part"), ("shift+tab", "previous part"))},
+    "ctrl+p": ("the command palette", None),
+    "ctrl+c": ("copy or quit (Textual)", None),
+    "ctrl+q": ("quit (Textual)", A.QUIT.value),
+}
+
+
+class KeymapError(ValueError):
+    """A [keymap] that cannot be applied, in one line naming the binding (and the one it clashes with)."""
+
+
+class BadKey(KeymapError):
+    """A key a terminal cannot send: `str()` is `'KEY' REASON`."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key!r} {reason}")
+        self.key, self.reason = key, reason
+
+
+def key_name(key: str) -> str:
+    """One key in Textual's spelling (`?` -> `question_mark`, `Ctrl+S` -> `ctrl+s`, `shift+ctrl+up` ->
+    `ctrl+shift+up`). Raises BadKey for a key a terminal cannot send."""
+    key = key.strip()
+    if len(key) == 1:
+        return _base_name(key, key)
+    if key.endswith("++"):  # ctrl++ : the plus key with a modifier
+        *mods, base = [*key[:-2].split("+"), "+"]
+    else:
+        *mods, base = key.split("+")
+    mods = [m.strip().lower() for m in mods]
+    unknown = [m for m in mods if m not in MODIFIERS]
+    if unknown or not base.strip():
+        what = f"modifier {unknown[0]!r}" if unknown and unknown[0] else "key"
+        raise BadKey(key, f"is not a key name: unknown {what} (use {_KEY_HELP})")
+    if len(set(mods)) != len(mods):
+        raise BadKey(key, "is not a key name: a modifier is repeated")
+    base = _base_name(base.strip(), key)
+    ordered = [m for m in MODIFIERS if m in mods]
+    if base in SPECIAL_KEYS or not mods:
+        return "+".join([*ordered, base])
+    if base.isalpha() and base.isupper():  # an upper-case letter with a modifier: Textual says shift+lower
+        better = "+".join([*[m for m in MODIFIERS if m in {*mods, "shift"}], base.lower()])
+        raise BadKey(key, f"is not a key a terminal sends; write {better!r}")
+    if ordered == ["shift"]:  # shift and a character: the terminal sends the character it types
+        better = repr(base.upper()) if base.isalpha() else "the character shift types"
+        raise BadKey(key, f"is not a key a terminal sends; write {better}")
+    return "+".join([*ordered, base])
+
+
+def _base_name(base: str, key: str) -> str:
+    """The last part of a key (after its modifiers) in Textual's spelling."""
+    if len(base) == 1:
+        if base.isalnum():  # a letter or a digit, of any alphabet
+            return base
+        if base in string.punctuation:
+            return _punctuation_name(base)
+        if base == " ":
+            return "space"
+        raise BadKey(key, f"is not a key name (use {_KEY_HELP})")
+    name = base.lower()
+    if name in SPECIAL_KEYS or name in PUNCTUATION:
+        return name
+    close = difflib.get_close_matches(name, [*SPECIAL_KEYS, *PUNCTUATION], n=1, cutoff=0.75)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise BadKey(key, f"is not a key name: unknown key {base!r} ({hint}use {_KEY_HELP})")
 
 
 def display_key(key: str) -> str:
     """The key as a person types it (`slash` -> `/`)."""
-    return ",".join(_DISPLAY.get(k.strip(), k.strip()) for k in key.split(","))
+    return ",".join(_display_one(k.strip()) for k in key.split(","))
 
 
-_TO_TEXTUAL = {"/": "slash", "?": "question_mark", " ": "space"}
+def _display_one(key: str) -> str:
+    return PUNCTUATION[key] if key in PUNCTUATION and key != "comma" else key
 
 
 def textual_keys(keys: str) -> str:
-    """A user's comma-separated keys in Textual's spelling (`/` -> `slash`)."""
-    return ",".join(_TO_TEXTUAL.get(k.strip(), k.strip()) for k in keys.split(",") if k.strip())
+    """A user's comma-separated keys in Textual's spelling (`/` -> `slash`), each once. Raises BadKey for a
+    key a terminal cannot send (`ctrl+shift+weird`)."""
+    return ",".join(dict.fromkeys(key_name(k) for k in keys.split(",") if k.strip()))
 
 
-def effective_keys(keymap: dict[str, str] | None = None) -> dict[str, str]:
-    """Binding id -> keys, after the user's [keymap] overrides."""
-    keymap = keymap or {}
-    return {b.id.value: textual_keys(keymap[b.id]) if b.id in keymap else b.key for b in ACTIONS}
+def _scope_word(spec: ActionSpec) -> str:
+    return " (global)" if spec.scope == "app" else ""
+
+
+def _clash(one: ActionSpec, other: ActionSpec) -> bool:
+    """Whether two bindings on one key would take it from each other: the same scope, or one is global
+    (a global key works on every screen; a screen binding on it hides it there)."""
+    return one.scope == other.scope or "app" in (one.scope, other.scope)
+
+
+def check_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+    """Binding id -> keys in Textual's spelling, for every binding, after the user's remaps. Raises
+    KeymapError, one line naming both bindings, for an unknown binding id, a key a terminal cannot send,
+    or two bindings on one key in one scope (or one of them global), also when a remap takes another
+    binding's default key; swapping two keys (`regenerate = "s"`, `stop = "r"`) is fine."""
+    keys: dict[str, list[str]] = {}
+    for binding_id, given in keymap.items():
+        if binding_id not in BY_ID:
+            close = difflib.get_close_matches(binding_id, sorted(BINDING_IDS), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else " (`gentui keys` lists them)"
+            raise KeymapError(f"unknown binding id {binding_id!r} in [keymap]{hint}")
+        try:
+            keys[binding_id] = textual_keys(given).split(",")
+        except BadKey as bad:
+            raise KeymapError(f"keymap: {bad.key.strip()!r} for {binding_id} {bad.reason}") from None
+        if keys[binding_id] == [""]:
+            raise KeymapError(f"keymap.{binding_id}: no key given (e.g. \"z\" or \"ctrl+s,z\")")
+    for spec in ACTIONS:
+        keys.setdefault(spec.id.value, spec.key.split(","))
+    holders: dict[str, list[ActionSpec]] = {}
+    # the user's remaps first, so the message names the binding the user moved
+    for binding_id in [*keymap, *(i for i in keys if i not in keymap)]:
+        spec = BY_ID[binding_id]
+        for key in keys[binding_id]:
+            shown = display_key(key)
+            reserved = RESERVED_KEYS.get(key)
+            if reserved and reserved[1] != binding_id:
+                raise KeymapError(f"keymap: {shown!r} for {binding_id} clashes with {reserved[0]}; "
+                                  "choose another key")
+            for other in holders.get(key, []):
+                if _clash(spec, other):
+                    first, second = (other, spec) if other.id.value in keymap and binding_id not in keymap \
+                        else (spec, other)
+                    advice = "choose another key"
+                    if second.id.value not in keymap:
+                        advice += f", or remap {second.id.value} too"
+                    raise KeymapError(f"keymap: {shown!r} for {first.id.value} clashes with "
+                                      f"{second.id.value}{_scope_word(second)}; {advice}")
+            holders.setdefault(key, []).append(spec)
+    return {spec.id.value: ",".join(keys[spec.id.value]) for spec in ACTIONS}
+
+
+def effective_keys(keymap: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Binding id -> keys, after the user's [keymap] overrides (checked: KeymapError as `check_keymap`)."""
+    return check_keymap(keymap or {})

@@ -188,13 +188,14 @@ def set_config_key(key: str, value: str, paths: Paths) -> None:
     if entry:
         if table not in FIELDS or not FIELDS[table].table:
             raise unknown_key(key, where)
-        try:
-            checked = check_value(table, {entry: value})
+        current = read_config_dict(paths).get(table, {})
+        merged = {**(current if isinstance(current, dict) else {}), entry: value}
+        others = {k: v for k, v in merged.items() if k != entry}
+        try:  # the table as it will be, the new entry last: a keymap clash names the binding just set first
+            checked = check_value(table, {**others, entry: value})
         except BadValue as bad:
             raise ConfigError(f"{where}: {bad.render(table)}") from None
-        current = read_config_dict(paths).get(table, {})
-        merged = {**(current if isinstance(current, dict) else {}), **checked}
-        update_config({table: merged}, paths)
+        update_config({table: {k: checked[k] for k in merged}}, paths)
         return
     if key not in FIELDS:
         raise unknown_key(key, where)

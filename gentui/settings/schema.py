@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 
-from gentui.action_table import BINDING_IDS
+from gentui.action_table import BINDING_IDS, KeymapError, check_keymap
 
 DEFAULT_BASE_URL = "https://api.gen.pro/v1"
 POLL_FLOOR = 1.0
@@ -200,6 +200,8 @@ def _engines(value: Any) -> dict[str, str]:
 
 
 def _keymap(value: Any) -> dict[str, str]:
+    """The user's [keymap] as given (each entry's keys stripped), after `check_keymap` accepted it with the
+    defaults: an unknown binding id or key name, or a clash, is refused in one line naming both bindings."""
     if not isinstance(value, Mapping):
         raise BadValue('a table of binding id = "keys"', value)
     keymap: dict[str, str] = {}
@@ -215,6 +217,10 @@ def _keymap(value: Any) -> dict[str, str]:
             raise BadValue("", keys, detail=f"'keymap.{binding_id}' must be keys separated by commas "
                                             f"(e.g. \"z\" or \"ctrl+s,z\"), got {show_value(keys)}")
         keymap[binding_id] = ",".join(parts)
+    try:
+        check_keymap(keymap)
+    except KeymapError as exc:
+        raise BadValue("", keymap, detail=str(exc)) from None
     return keymap
 
 
