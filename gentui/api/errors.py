@@ -37,6 +37,9 @@ class GenApiError(Exception):
         self.path = path
         self.retry_after = retry_after
         self.attempts = attempts
+        #: an earlier attempt of the same request may have reached the server (set by the client's retry
+        #: loop): then even a connection refused at the last attempt is not "certainly not sent"
+        self.reached_before = False
         super().__init__(self.message)
 
     @property
@@ -53,6 +56,11 @@ class GenApiError(Exception):
     def refused(self) -> bool:
         """The server answered no (4xx): it did not act, so nothing was charged. Anything else may have reached it."""
         return self.status is not None and 400 <= self.status < 500
+
+    @property
+    def not_sent(self) -> bool:
+        """Certainly never reached the server (no attempt got past connecting): nothing charged, nothing to resend."""
+        return False
 
     def __str__(self) -> str:
         text = self.message
@@ -154,13 +162,21 @@ class TransportError(GenApiError):
     Idempotency-Key, never with a new one.
     """
 
-    def __init__(self, message: str, *, ambiguous: bool = False, can_retry: bool = True, **kwargs) -> None:
+    def __init__(self, message: str, *, ambiguous: bool = False, can_retry: bool = True, never_sent: bool = False,
+                 **kwargs) -> None:
         super().__init__(message, **kwargs)
         self.ambiguous = ambiguous
         self.can_retry = can_retry
+        self.never_sent = never_sent  # failed before a byte of the request went out (connect refused, no route)
+
+    @property
+    def not_sent(self) -> bool:
+        return self.never_sent and not self.ambiguous and not self.reached_before
 
     @property
     def hint(self) -> str:
+        if self.not_sent:
+            return "Nothing was sent (the connection was refused): check the network and base_url, then try again."
         if self.ambiguous:
             return "The request may have reached the server; refresh before doing it again."
         if not self.can_retry:
@@ -214,6 +230,10 @@ class UnsafeIdError(GenApiError):
     @property
     def refused(self) -> bool:
         return True  # nothing left this machine, so nothing was charged
+
+    @property
+    def not_sent(self) -> bool:
+        return True
 
 
 _BY_CODE_422: dict[str, type[GenApiError]] = {

@@ -93,7 +93,8 @@ def http_error(
 def transport_error(exc: httpx.HTTPError, method: str, path: str, scrub: Scrub) -> errors.GenApiError:
     """The typed error for a request that got no (readable) answer.
 
-    Connect errors never reached the server; a read timeout, a reset or a disconnect after sending
+    Connect errors never reached the server (`never_sent`: nothing went out, so nothing was charged and
+    a charged POST is not resent by itself); a read timeout, a reset or a disconnect after sending
     may have (`ambiguous`): a charged POST is then resent with the same Idempotency-Key.
     """
     detail = scrub(str(exc))[:200]
@@ -106,11 +107,12 @@ def transport_error(exc: httpx.HTTPError, method: str, path: str, scrub: Scrub) 
         )
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
         return errors.TransportError(
-            "the request could not be sent" + suffix, can_retry=False, error_code=kind, **where
+            "the request could not be sent" + suffix, can_retry=False, never_sent=True, error_code=kind, **where
         )
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)):
         text = "timed out connecting" if isinstance(exc, httpx.TimeoutException) else "could not connect"
-        return errors.TransportError(text + " to the server" + suffix, ambiguous=False, error_code=kind, **where)
+        return errors.TransportError(text + " to the server" + suffix, ambiguous=False, never_sent=True,
+                                     error_code=kind, **where)
     text = "timed out waiting for the answer" if isinstance(exc, httpx.TimeoutException) else "the connection broke"
     return errors.TransportError(text + suffix, ambiguous=True, error_code=kind, **where)
 
@@ -162,6 +164,7 @@ class Wire:
         """
         limit = self.limits.pick(engine)
         attempt = 0
+        reached = False  # some attempt may have reached the server: no later error makes it "not sent"
         while True:
             attempt += 1
             try:
@@ -170,6 +173,8 @@ class Wire:
                 )
             except errors.GenApiError as exc:
                 exc.attempts = attempt
+                exc.reached_before = reached
+                reached = reached or not exc.not_sent
                 if not self.policy.should_retry(attempt, exc):
                     raise
                 delay = self.policy.delay(attempt, exc, self.random)

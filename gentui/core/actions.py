@@ -16,9 +16,10 @@ from typing import Any, Protocol, TypeVar
 
 from gentui.api import costs, errors, vocab
 from gentui.core.card import Card, attributes_patch
-from gentui.core.events import CreditsChanged, EngineChanged, Notice
-from gentui.core.formatting import fmt_credits
+from gentui.core.events import CreditsChanged, EngineChanged, Notice, ResendsChanged
+from gentui.core.formatting import fmt_credits, format_duration
 from gentui.core.journal import JournalError
+from gentui.core.resends import RESEND_LIMIT, Pending, Unanswered
 from gentui.core.session import Session
 from gentui.core.views import CellKey, CellView, JobView
 
@@ -88,8 +89,8 @@ class IntentLog(Protocol):
 
 
 def _kind(action: str) -> str:
-    """What a charged POST does: an edited regenerate with an unchanged card is a regenerate."""
-    return "regenerate" if action == "edit_regenerate" else action
+    """What a charged POST does: an edited regenerate with an unchanged card (or a batch's) is a regenerate."""
+    return "regenerate" if action in ("edit_regenerate", "mass_regenerate") else action
 
 
 async def _awaited(call: Awaitable[object]) -> object:
@@ -119,6 +120,9 @@ class MemoryIntentLog:
     def uncertain(self, idempotency_key: str, reason: str) -> None:
         self.intents[idempotency_key]["uncertain"] = reason
 
+    def abandon(self, idempotency_key: str) -> None:
+        self.intents[idempotency_key]["abandoned"] = True
+
 
 class Actions:
     """The cockpit's verbs."""
@@ -130,59 +134,182 @@ class Actions:
         *,
         intents: IntentLog | None = None,
         on_created: Callable[[str], None] | None = None,
+        uncertain: Unanswered | None = None,
     ) -> None:
         self.session = session
         self.guards = guards or Guards()
         self.intents = intents or MemoryIntentLog()
         self.on_created = on_created or (lambda gen_id: None)
-        #: charged POSTs whose answer was lost (the server may have acted): idempotency key -> plan.
-        #: The same action on the same cell with the same card reuses the key, and `resend_uncertain`
-        #: sends them again once the server answers: the server replays or creates once, never twice.
-        self.uncertain: dict[str, Plan] = {}
+        #: charged POSTs whose answer was lost (the server may have acted): idempotency key -> `Pending`,
+        #: for the whole run (the app passes the same one to each engine's `Actions`). The same action on
+        #: the same cell with the same card reuses the key, and `resend_uncertain` sends them again, each
+        #: to its own engine, once the server answers: the server replays or creates once, never twice.
+        self.uncertain: Unanswered = uncertain if uncertain is not None else Unanswered()
         #: cells with a charged POST sent (or about to be) and not yet answered, counted per cell
         self.sending: Counter[CellKey] = Counter()
 
     def _intent(self, plan: Plan, cell_id: str, card: Card | None) -> str:
-        """The Idempotency-Key for a charged POST: an uncertain earlier send of the same thing keeps its own."""
-        for idem, old in self.uncertain.items():
-            if (_kind(old.action), old.key, old.generation_id) == (_kind(plan.action), plan.key, plan.generation_id) \
-                    and (old.card.body() if old.card else None) == (card.body() if card else None):
-                return idem
+        """The Idempotency-Key for a charged POST: an uncertain earlier send of the same thing keeps its own.
+
+        One past the resend limit is not reused: the person just confirmed this charge anew, and the
+        old intent is closed (abandoned) in its favour."""
+        session, now = self.session, self.session.clock()
+        for idem, old in list(self.uncertain.items()):
+            if (old.agent_id, old.engine_id) == (session.agent_id, session.engine_id) \
+                    and (_kind(old.plan.action), old.key, old.plan.generation_id) \
+                    == (_kind(plan.action), plan.key, plan.generation_id) \
+                    and (old.plan.card.body() if old.plan.card else None) == (card.body() if card else None):
+                if not old.expired(now):
+                    return idem
+                self.cancel_uncertain(idem, quiet=True)
         assert plan.key is not None, "a charged POST is always for a cell"
         return self.intents.begin(plan.action, plan.key, cell_id, card, estimate=plan.amount)
 
     async def _charged(self, idem: str, plan: Plan, call: Awaitable[T]) -> T:
-        """Send a charged POST whose intent is logged: close the intent on a sure failure only."""
+        """Send a charged POST whose intent is logged: close the intent on a sure failure only.
+
+        Sure: the server refused (4xx), or the request certainly never left (connection refused)."""
         try:
             result = await call
         except errors.GenApiError as exc:
-            sure = exc.refused
+            # a key already uncertain may have reached the server before: a refused connection now proves nothing
+            sure = exc.refused or (exc.not_sent and idem not in self.uncertain)
             (self.intents.failed if sure else self.intents.uncertain)(idem, f"{type(exc).__name__}: {exc.message}")
             if sure:
-                self.uncertain.pop(idem, None)
-            else:
-                self.uncertain[idem] = plan
+                self._settle(idem)
+            elif idem not in self.uncertain:
+                assert plan.key is not None, "a charged POST is always for a cell"
+                session = self.session
+                self.uncertain[idem] = Pending(plan, session.agent_id, session.engine_id,
+                                               session.state.cells[plan.key].cell_id, session.clock(),
+                                               reason=type(exc).__name__)
+                session.emit(ResendsChanged())
             raise
-        self.uncertain.pop(idem, None)
+        self._settle(idem)
         return result
 
-    async def resend_uncertain(self) -> tuple[int, int]:
-        """Send again, each with its own key, the charged POSTs whose answers were lost.
+    def _settle(self, idem: str) -> None:
+        if self.uncertain.pop(idem, None) is not None:
+            self.session.emit(ResendsChanged())
 
-        Returns (settled, still uncertain); stops at the first send that is still uncertain (the
-        server is not answering yet). A sure refusal (4xx) settles an intent as failed."""
-        settled = 0
-        for idem, plan in list(self.uncertain.items()):
+    def adopt_uncertain(self, idem: str, plan: Plan, cell_id: str, made_at: float) -> None:
+        """An unanswered POST sent by someone else (a cancelled batch's): resend it like our own."""
+        session = self.session
+        if idem not in self.uncertain:
+            self.uncertain[idem] = Pending(plan, session.agent_id, session.engine_id, cell_id, made_at)
+            session.emit(ResendsChanged())
+
+    def cancel_uncertain(self, idem: str, *, quiet: bool = False) -> Pending | None:
+        """Give up on a lost answer: the intent is abandoned in the journal and never sent again."""
+        pending = self.uncertain.pop(idem, None)
+        if pending is None:
+            return None
+        abandon = getattr(self.intents, "abandon", None)
+        if abandon is not None:
+            abandon(idem)
+        self.session.emit(ResendsChanged())
+        if not quiet:
+            self.session.emit(Notice(f"{pending.plan.title}: resend cancelled; it is never sent again "
+                                     "(if the server did act, the generation shows up on the next refresh)",
+                                     tags=("resend",)))
+        return pending
+
+    def plan_resend(self, idem: str) -> Plan:
+        """Asking before a resend past the limit: it may be charged a second time; the amount is on the dialog."""
+        self.check_writable("resend")
+        pending = self.uncertain.get(idem)
+        if pending is None:
+            raise Refusal("resend: it is no longer waiting (settled or cancelled)")
+        old, now = pending.plan, self.session.clock()
+        plan = Plan(old.action, f"Send again: {old.title}?", key=old.key, amount=old.amount,
+                    generation_id=old.generation_id, card=old.card,
+                    lines=[f"Its answer was lost {format_duration(pending.age(now))} ago (engine {pending.engine_id}).",
+                           f"Past {format_duration(RESEND_LIMIT)} the server may no longer replay its "
+                           "Idempotency-Key: if it acted the first time, this is charged a second time."])
+        plan.balance = self.session.ledger.generic
+        plan.needs_confirm = True
+        return plan
+
+    def resends_due(self) -> bool:
+        """Whether some lost answer is still resent automatically (inside the window): for the poller."""
+        return bool(self.uncertain.due(self.session.clock()))
+
+    async def resend_uncertain(self) -> tuple[int, int]:
+        """Send again, each with its own key and to its own engine, the charged POSTs whose answers were lost.
+
+        Returns (settled, still waiting inside the window); stops at the first send that is still
+        uncertain (the server is not answering yet). A sure refusal (4xx) settles an intent as failed.
+        One past the resend limit is not sent: it is said once, and waits for the person (resend or cancel)."""
+        settled, now = 0, self.session.clock()
+        for idem, pending in list(self.uncertain.items()):
             if idem not in self.uncertain:
                 continue
-            run = {"render": self.render, "continue": self.continue_}.get(plan.action, self.regenerate)
+            if pending.expired(now):
+                if not pending.expiry_said:
+                    pending.expiry_said = True
+                    self.session.emit(ResendsChanged())
+                    self.session.emit(Notice(
+                        f"{pending.plan.title}: no answer for {format_duration(pending.age(now))}, past the "
+                        "server's idempotency window: not sent again by itself; resend (asks) or cancel it "
+                        "from the command palette (ctrl+p)", "warning", tags=("resend",)))
+                continue
             try:
-                await run(plan)
+                await self.resend_one(idem)
             except errors.GenApiError:
                 if idem in self.uncertain:
                     break
             settled += 1
-        return settled, len(self.uncertain)
+        return settled, self.uncertain.due(now)
+
+    async def resend_one(self, idem: str) -> str | None:
+        """Send one lost answer again with its key, to the engine it was for; the generation id, or None."""
+        pending = self.uncertain.get(idem)
+        if pending is None:
+            return None
+        self.check_writable(pending.plan.action)
+        session, plan = self.session, pending.plan
+        client, here = session.client, (pending.agent_id, pending.engine_id) == (session.agent_id, session.engine_id)
+        assert plan.key is not None
+        if plan.action == "continue":
+            assert plan.generation_id is not None
+            gen = await self._charged(idem, plan, client.continue_(plan.generation_id, idempotency_key=idem))
+            gen_id = plan.generation_id
+            self._close(idem, gen_id, plan)
+            session.ledger.recharge(gen_id, plan.amount)
+            if here and plan.key in session.state.cells:
+                session.emit(EngineChanged(session.state.apply_generation(gen, plan.key)))
+        elif plan.action == "render":
+            answer = await self._charged(idem, plan, client.render(pending.agent_id, pending.engine_id,
+                                                                   pending.cell_id, idempotency_key=idem))
+            gen_id = answer.generation_id
+            self._close(idem, gen_id, plan)
+            session.ledger.precharge(gen_id, plan.amount, note="render")
+            if here and plan.key in session.state.cells:
+                session.emit(EngineChanged(session.state.add_pending(plan.key, gen_id, vocab.RENDER)))
+        else:
+            assert plan.card is not None
+            gt, data = plan.card.body()
+            answer = await self._charged(idem, plan, client.generate(pending.agent_id, pending.engine_id,
+                                                                     pending.cell_id, gt, data, idempotency_key=idem))
+            gen_id = answer.generation_id
+            if here and plan.key in session.state.cells:
+                self.generated(idem, plan.key, pending.cell_id, plan.card, gen_id, plan.amount, note=plan.action)
+                return gen_id
+            self._close(idem, gen_id, plan)
+            session.ledger.precharge(gen_id, plan.amount, note=plan.action)
+        session.emit(CreditsChanged())
+        if here:
+            self.on_created(gen_id)
+        else:
+            session.emit(Notice(f"{plan.title} (engine {pending.engine_id}): generation {gen_id} answered "
+                                f"(~{fmt_credits(plan.amount)} credits)", tags=("resend",)))
+        return gen_id
+
+    def _close(self, idem: str, generation_id: str, plan: Plan) -> None:
+        try:
+            self.intents.done(idem, generation_id)
+        except JournalError as exc:  # the generation exists and is charged: carry on all the same
+            self.session.emit(Notice(f"{plan.action}: generation {generation_id} made, but {exc}", "warning"))
 
     # --- guards ----------------------------------------------------------------------------------
     def check_writable(self, action: str) -> None:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from gentui.api import errors, vocab
-from gentui.core.actions import Actions, Guards, Refusal
+from gentui.core.actions import Actions, Guards, Plan, Refusal
 from gentui.core.card import Card
 from gentui.core.engine_state import EngineState
 from gentui.core.events import BatchProgress, Notice
@@ -76,9 +76,10 @@ class BatchItem:
     estimate: Decimal
     state: str = "queued"  # queued | sending | sent | failed | skipped
     idempotency_key: str | None = None
-    maybe_sent: bool = False  # a POST went out and its answer was lost: the server may have it
     generation_id: str | None = None
     error: str = ""
+    sent_at: float | None = None  # when its POST first went out (the session's clock)
+    uncertain: bool = False  # a POST went out and its answer was lost: the server may have acted
 
 
 @dataclass
@@ -201,9 +202,11 @@ class BatchRunner:
     def _abandon_unsent(self) -> None:
         abandon = getattr(self.actions.intents, "abandon", None)
         for item in self.plan.items:
-            if item.state == "queued" and not item.maybe_sent:
+            if item.state == "queued":
                 item.state = "skipped"
-                if abandon is not None and item.idempotency_key:
+                if item.uncertain:
+                    self._keep_uncertain(item)  # the server may have it: resent with its key, not dropped
+                elif abandon is not None and item.idempotency_key:
                     abandon(item.idempotency_key)  # never sent: not to be offered for resume
 
     def journalled_unsent(self) -> int:
@@ -312,6 +315,14 @@ class BatchRunner:
             return f"batch paused: {p.sent} triggered, {p.failed} failed, {p.queued} remaining ({cause})"
         return f"batch {p.state}: {p.sent} triggered, {p.failed} failed, {p.skipped + p.queued} skipped"
 
+    def _keep_uncertain(self, item: BatchItem) -> None:
+        """A cancelled item whose POST went out unanswered stays uncertain: resent with its key, never abandoned."""
+        assert item.idempotency_key is not None
+        plan = Plan("mass_regenerate", f"Regenerate {self.session.where(item.key)} (batch)", key=item.key,
+                    amount=item.estimate, card=item.card)
+        made = item.sent_at if item.sent_at is not None else self.session.clock()
+        self.actions.adopt_uncertain(item.idempotency_key, plan, item.cell_id, made)
+
     def _journal_plan(self) -> None:
         """Write every item's intent before the first POST, so a crash anywhere leaves all the rest resumable."""
         todo = [i for i in self.plan.items if i.idempotency_key is None and i.state in ("queued", "sending")]
@@ -373,6 +384,8 @@ class BatchRunner:
             item.idempotency_key = self.actions.intents.begin("mass_regenerate", item.key, item.cell_id, item.card,
                                                               estimate=item.estimate)
         gt, data = item.card.body()
+        if item.sent_at is None:
+            item.sent_at = session.clock()
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -384,10 +397,14 @@ class BatchRunner:
             self.pause(f"out of credits: {p.sent} triggered, {p.queued} remaining; top up, then resume")
             return False
         except errors.GenApiError as exc:
+            if exc.not_sent:  # the connection was refused: nothing went out; a resume sends it (same key)
+                item.state = "queued"
+                self.pause(f"server unreachable ({type(exc).__name__}, nothing sent); resume to retry")
+                return False
             sure = exc.refused
             if not sure:  # ambiguous: keep the intent and its key; a resume resends with the same key
                 self.actions.intents.uncertain(item.idempotency_key, f"{type(exc).__name__}: {exc.message}")
-                item.state, item.maybe_sent = "queued", True
+                item.state, item.uncertain = "queued", True
                 self.pause(f"server trouble ({type(exc).__name__}); resume to retry with the same keys")
                 return False
             self.actions.intents.failed(item.idempotency_key, f"{type(exc).__name__}: {exc.message}")

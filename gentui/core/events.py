@@ -33,6 +33,11 @@ class ConnectionChanged:
 
 
 @dataclass(frozen=True)
+class ResendsChanged:
+    """The run's unanswered charged POSTs changed (one added, settled, cancelled or past the window)."""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something worth a line in the activity feed and, maybe, a toast."""
 

@@ -62,6 +62,7 @@ class Session:
         clock: Callable[[], float] = time.time,
         cache: EngineCache | None = None,
         base_url: str = "",
+        ledger: CreditLedger | None = None,
     ) -> None:
         self.client = client
         self.cache = cache  # the last engine seen, for an offline start (gentui.core.engine_cache)
@@ -70,7 +71,9 @@ class Session:
         self.agent_id = agent_id
         self.engine_id = engine_id
         self.state = EngineState(engine_id, clock=clock)
-        self.ledger = CreditLedger()
+        #: the run's ledger (the app keeps one across engine switches: the spend cap and refunds of
+        #: earlier takes belong to the whole run, not to one engine view); a new one when none is given
+        self.ledger = ledger if ledger is not None else CreditLedger()
         self.agent: Agent | None = None
         self.organization: Organization | None = None
         self.clock = clock

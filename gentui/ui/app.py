@@ -21,6 +21,7 @@ from gentui.core.events import ConnectionChanged
 from gentui.core.formatting import describe_error
 from gentui.core.poller import Poller
 from gentui.core.recovery import Recovery
+from gentui.core.run import Run
 from gentui.core.session import Session
 from gentui.core.text import one_line
 from gentui.ui import messages
@@ -50,6 +51,7 @@ class GentuiApp(App[None]):
         self.session: Session | None = None
         self.poller: Poller | None = None
         self.actions: Actions | None = None
+        self.whole_run = Run()  # the ledger, the lost answers: the run's, kept across engine switches
         self.connection = ConnectionChanged("connecting")  # until a session knows better (then: its own)
         self._poll_worker: Worker | None = None
         self.keys = effective_keys(launch.keymap)
@@ -153,13 +155,13 @@ class GentuiApp(App[None]):
         if self._poll_worker is not None:
             self._poll_worker.cancel()
         self.session = Session(self.client, agent_id, engine_id, emit=self.post_core,
-                               clock=self.launch.clock, cache=self.launch.engine_cache)
+                               clock=self.launch.clock, cache=self.launch.engine_cache, ledger=self.whole_run.ledger)
         self.poller = Poller(self.session, self.launch.policy, monotonic=self.launch.monotonic)
         journal = self.launch.journal
         if journal is not None:
             journal.bind(base_url=self.launch.base_url, agent_id=agent_id, engine_id=engine_id)
-        self.actions = actions = Actions(self.session, self.guards, intents=journal, on_created=self.poller.watch)
-        self.poller.resend, self.poller.has_uncertain = actions.resend_uncertain, lambda: bool(actions.uncertain)
+        self.actions = actions = self.whole_run.actions(self.session, self.guards, journal, self.poller.watch)
+        self.poller.resend, self.poller.has_uncertain = actions.resend_uncertain, actions.resends_due
         self._resume_offered = False
         self.launch.agent_id, self.launch.engine_id = agent_id, engine_id
         if self.main is not None:
@@ -186,6 +188,11 @@ class GentuiApp(App[None]):
     def _notice_posted(self, message: messages.NoticePosted) -> None:
         if self.main is not None:
             self.main.notice(message.event)
+
+    @on(messages.ResendsUpdated)
+    def _resends_updated(self, message: messages.ResendsUpdated) -> None:  # the marks: patched by key, no rebuild
+        if self.main is not None and self.main.grid.is_attached:
+            self.main.grid.set_pending(self.whole_run.pending_keys(self.session))
 
     @on(messages.BatchProgressed)
     def _batch_progressed(self, message: messages.BatchProgressed) -> None:
@@ -256,11 +263,8 @@ class GentuiApp(App[None]):
             text = "This part has no keys of its own. Press ? for every key."
         self.notify(text, title="Help", timeout=12, markup=False)
 
-    def action_switch_engine(self) -> None:
-        if self.session is None:
-            self.start()
-            return
-        self.switch_engine()
+    def action_switch_engine(self) -> None:  # no engine yet: the start-up's own choice
+        (self.switch_engine if self.session is not None else self.start)()
 
     @work(group="start", exclusive=True, exit_on_error=False)
     async def switch_engine(self) -> None:
@@ -274,7 +278,6 @@ class GentuiApp(App[None]):
         if engine_id and engine_id != self.session.engine_id:
             self.open_engine(self.session.agent_id, engine_id)
 
-    # --- helpers for the screen ----------------------------------------------------------------------------
     async def action_quit(self) -> None:
         main = self.main
         runner = main.batch_bar.runner if main is not None else None

@@ -27,6 +27,7 @@ GLYPHS: dict[str, str] = {
     vocab.UNKNOWN: "?",
 }
 SPINNER = "◐◓◑◒"
+RESEND_MARK = "↻"  # a charged POST of this cell lost its answer: it is sent again (ctrl+p lists them, with cancel)
 
 #: the colours used when a theme does not give one: gentui-dark's, the one fallback palette
 DEFAULT_COLORS: dict[str, str] = {name.removeprefix("status-"): color for name, color in FALLBACK_STATUS.items()}
@@ -61,14 +62,19 @@ def elapsed(job: JobView | None, now: float) -> str:
     return format_duration(max(0.0, end - job.started_at))
 
 
-def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: bool = False, tick: int = 0) -> Text:
-    """The grid cell: glyph, then elapsed+model while in flight, else the value or output kind."""
+def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: bool = False, tick: int = 0,
+              resend: bool = False) -> Text:
+    """The grid cell: glyph, then elapsed+model while in flight, else the value or output kind.
+
+    `resend`: a charged POST of this cell is waiting to be sent again (its answer was lost): `RESEND_MARK`."""
     status = cell.status
     color = colors.get(status, colors["unknown"])
     text = Text(no_wrap=True, overflow="ellipsis")
     if marked:
         text.append("▌", style=f"bold {colors['marked']}")
     text.append(glyph(status, tick), style=f"bold {color}")
+    if resend:
+        text.append(RESEND_MARK, style=f"bold {colors[vocab.PENDING]}")
     text.append(" ")
     latest = cell.latest
     if latest is not None and latest.in_flight:

@@ -12,7 +12,15 @@ from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
-from gentui.core.events import BatchFinished, BatchProgress, ConnectionChanged, CreditsChanged, EngineChanged, Notice
+from gentui.core.events import (
+    BatchFinished,
+    BatchProgress,
+    ConnectionChanged,
+    CreditsChanged,
+    EngineChanged,
+    Notice,
+    ResendsChanged,
+)
 
 E = TypeVar("E")
 
@@ -55,6 +63,13 @@ class BatchEnded(CoreMessage[BatchFinished]):
     """Every generation a finished batch started has ended: one summary."""
 
 
+class ResendsUpdated(CoreMessage[ResendsChanged]):
+    """The unanswered charged POSTs changed: the grid's marks are read again (one queued is enough)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ResendsUpdated)
+
+
 MESSAGE_FOR: dict[type, Callable[[Any], Message]] = {
     EngineChanged: EngineUpdated,
     CreditsChanged: CreditsUpdated,
@@ -62,6 +77,7 @@ MESSAGE_FOR: dict[type, Callable[[Any], Message]] = {
     Notice: NoticePosted,
     BatchProgress: BatchProgressed,
     BatchFinished: BatchEnded,
+    ResendsChanged: ResendsUpdated,
 }
 
 

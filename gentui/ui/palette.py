@@ -1,7 +1,9 @@
 """The command palette's gentui commands (ctrl+p): every action that makes sense now, with its key.
 
 An action is offered only when pressing its key would do something: the action table's `why_not`
-decides, with the same core guards the keys run, so the palette never offers a refusal.
+decides, with the same core guards the keys run, so the palette never offers a refusal. The charged
+POSTs whose answers were lost (`gentui.core.resends`) are listed, each with its cancel (and, once past
+the server's idempotency window, a resend that asks first).
 """
 
 from __future__ import annotations
@@ -83,4 +85,44 @@ def gentui_commands(app: GentuiApp, screen: Screen[object]) -> Iterator[SystemCo
                             screen.views.open_spend)
         yield SystemCommand(title(app, "refresh"), BY_ID["refresh"].help, app.action_refresh)
         yield SystemCommand(title(app, "switch_engine"), BY_ID["switch_engine"].help, app.action_switch_engine)
+        yield from resend_commands(app, screen)
     yield SystemCommand(title(app, "help"), BY_ID["help"].help, app.action_show_keys)
+
+
+def resend_commands(app: GentuiApp, screen: MainScreen) -> Iterator[SystemCommand]:
+    """One cancel per lost answer waiting to be sent again; a resend that asks for those past the window."""
+    now = app.now()
+    for idem, pending in list(app.whole_run.unanswered.items()):
+        what = f"{pending.plan.title} ({pending.describe(now)}, engine {pending.engine_id})"
+        yield SystemCommand(f"Cancel resend: {what}",
+                            "Abandon this unanswered charged request: it is never sent again",
+                            partial(cancel_resend, app, idem))
+        if pending.expired(now):
+            yield SystemCommand(f"Resend (asks, may charge again): {what}",
+                                "Past the server's idempotency window: ask, with the amount, then send it again",
+                                partial(ask_resend, app, screen, idem))
+
+
+def cancel_resend(app: GentuiApp, idem: str) -> None:
+    if app.actions is not None:
+        app.actions.cancel_uncertain(idem)
+
+
+def ask_resend(app: GentuiApp, screen: MainScreen, idem: str) -> None:
+    """A resend past the window may be charged twice: the confirmation shows the amount; Cancel is the default."""
+    from gentui.ui.screens.modals import ConfirmScreen
+
+    actions = app.actions
+    if actions is None:
+        return
+    try:
+        plan = actions.plan_resend(idem)
+    except Refusal as exc:
+        app.notify(str(exc), severity="warning", markup=False)
+        return
+
+    def decided(ok: bool | None) -> None:
+        if ok:
+            screen.cells.run(actions.resend_one(idem), plan.action)
+
+    app.push_screen(ConfirmScreen(plan), decided)

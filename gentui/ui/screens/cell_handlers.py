@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 VALUE_SHOWN = 100_000  # characters of a value the editor opens with
 Handler = Callable[[CellKey | None], Awaitable[None]]
 LOST_ANSWER = ("\nThe server may have acted: gentui sends it again with the same "
-               "Idempotency-Key once the server answers (it is never charged twice).")
+               "Idempotency-Key once the server answers (it is never charged twice); "
+               "ctrl+p lists it, with cancel.")
+NOT_SENT = "\nNot sent: the connection was refused, so nothing was charged; try again when the server is back."
 
 
 class CellHandlers:
@@ -151,7 +153,9 @@ class CellHandlers:
                 await coro
             except GenApiError as exc:
                 message = f"{name}: {describe_error(exc)}"
-                if name in BY_ID and BY_ID[name].spends and not exc.refused:
+                if name in BY_ID and BY_ID[name].spends and exc.not_sent:
+                    message += NOT_SENT
+                elif name in BY_ID and BY_ID[name].spends and not exc.refused:
                     message += LOST_ANSWER
                 screen.notify(message, severity="error", timeout=10, markup=False)
             except Exception as exc:  # noqa: BLE001 - a full disk under the journal, a bug: one line, not silence

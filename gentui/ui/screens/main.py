@@ -126,7 +126,7 @@ class MainScreen(Screen[None]):
         if (session := self._ready()) is None:
             return
         grid, changes = self.grid, event.changes
-        grid.attach(session.state, self.app.now)
+        grid.attach(session.state, self.app.now, self.app.whole_run.pending_keys(session))
         if event.full and (not grid.columns_match() or (grid.row_count == 0 and not grid.view.filtering)):
             grid.rebuild()
         else:

@@ -65,17 +65,21 @@ elapsed time and model while a generation is in flight.
         self.state = EngineState("")  # the session's, once `attach` gives it
         self.clock: Callable[[], float] = time.time
         self.marks: set[CellKey] = set()
+        #: cells with a charged POST whose answer was lost, waiting to be sent again (marked `RESEND_MARK`)
+        self.pending: set[CellKey] = set()
         self.view = GridView()
         self.index = ViewIndex()
         self.tick_count = 0
         self._columns: tuple[str, ...] = ()
         self._view_shown = False  # the grid currently shows a filtered or sorted subset
 
-    def attach(self, state: EngineState, clock: Callable[[], float]) -> None:
-        """Show this engine from now on (a new session): the marks belonged to the one before."""
+    def attach(self, state: EngineState, clock: Callable[[], float], pending: set[CellKey] | None = None) -> None:
+        """Show this engine from now on (a new session): the marks belonged to the one before; `pending`
+        are its cells with a resend waiting (later changes come through `set_pending`)."""
         if state is not self.state:
             self.state, self.clock = state, clock
             self.marks = set()
+            self.pending = set(pending or ())
             self.index = ViewIndex()
 
     # --- building ---------------------------------------------------------------------------------
@@ -103,7 +107,8 @@ elapsed time and model while a generation is in flight.
         cell = self.state.cells.get(key)
         if cell is None:
             return Text("")
-        return cell_text(cell, self.status_colors, now, marked=key in self.marks, tick=self.tick_count)
+        return cell_text(cell, self.status_colors, now, marked=key in self.marks, tick=self.tick_count,
+                         resend=key in self.pending)
 
     def columns_match(self) -> bool:
         return self._columns == tuple(c.id for c in self.state.columns)
@@ -231,6 +236,14 @@ elapsed time and model while a generation is in flight.
             return sorted(self.marks, key=lambda k: (order.get(k[0], 0), k[1]))
         key = self.current_key
         return [] if key is None else self.column_cells(key)
+
+    def set_pending(self, keys: set[CellKey]) -> None:
+        """Mark the cells with a resend waiting; only the cells whose mark changed are patched."""
+        changed, self.pending = self.pending ^ keys, set(keys)
+        now = self.clock()
+        for key in changed:
+            self._patch(key, now)
+        self.flush()
 
     # --- marks ----------------------------------------------------------------------------------------
     def set_marks(self, keys: set[CellKey]) -> None:
