@@ -414,6 +414,7 @@ class BatchRunner:
         finally:
             self.in_flight -= 1
         item.state, item.generation_id = "sent", answer.generation_id
+        session.batch_generations.add(answer.generation_id)
         self._balance_now()
         self._sent_since += item.card.estimate()  # what the server pre-charged
         self.actions.generated(item.idempotency_key, item.key, item.cell_id, item.card, answer.generation_id,

@@ -86,6 +86,8 @@ class Session:
         #: characters, seconds from the answer to the state showing it)
         self.engine_timing: tuple[float, float, int, float] | None = None
         self._batch_watchers: list[set[str]] = []  # generation ids of finished batches not yet all ended
+        #: generations a batch started: their ends go to the feed and the batch's one summary, not a toast each
+        self.batch_generations: set[str] = set()
         self._balance_judged: tuple[int, Decimal | None] = (0, None)  # (ledger, balance) last judged for other spend
         self._other_judged: Decimal | None = None
 
@@ -252,7 +254,8 @@ class Session:
             ours = self.ledger.owns(job.id)
             entry = self.ledger.terminal(job.id, job.status, job.execution_cost)
             text = self.describe_terminal(key, job, entry.amount if entry else None)
-            self.emit(Notice(text, _severity(job), toast=ours, tags=("terminal", job.status)))
+            toast = ours and job.id not in self.batch_generations
+            self.emit(Notice(text, _severity(job), toast=toast, tags=("terminal", job.status)))
 
     def describe_terminal(self, key: CellKey, job: JobView, delta: Decimal | None) -> str:
         where = self.where(key)

@@ -137,15 +137,21 @@ class MassHandlers(CellHandlers):
         plan.needs_confirm = True
 
         async def stop_all() -> None:
-            done = 0
+            done = finished = 0
+            refunded = Decimal(0)
             for k, job in jobs:
                 single = Plan("stop", "", key=k, amount=-session.estimate_for(k, job), generation_id=job.id)
                 try:
                     await actions.stop(single, toast=False)  # one summary toast below
-                    done += 1
+                    done, refunded = done + 1, refunded - single.amount
                 except GenApiError as exc:
+                    if exc.refused:  # it ended meanwhile (the server will not stop a finished one): not an error
+                        finished += 1
+                        screen.feeds.add(screen.app.now(), f"stop {job.id}: already finished ({exc.message})")
+                        continue
                     screen.notify(f"stop {job.id}: {describe_error(exc)}", severity="error", markup=False)
-            screen.notify(f"bulk stop: {done} of {len(jobs)} stopped, ~{fmt_credits(refund)} refunded")
+            ended = f", {finished} had already finished" if finished else ""
+            screen.notify(f"bulk stop: {done} of {len(jobs)} stopped{ended}, ~{fmt_credits(refunded)} refunded")
 
         def decided(ok: bool | None) -> None:
             if ok:
