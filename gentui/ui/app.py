@@ -257,11 +257,8 @@ class GentuiApp(App[None]):
         self.push_screen(HelpScreen(self.keys, disabled))
 
     def action_widget_help(self) -> None:
-        widget = self.focused
-        text = getattr(widget, "HELP", None) if widget is not None else None
-        if not text:
-            text = "This part has no keys of its own. Press ? for every key."
-        self.notify(text, title="Help", timeout=12, markup=False)
+        """F1: Textual's help panel (the focused part's HELP, rendered, and its keys); F1 again hides it."""
+        (self.action_hide_help_panel if self.screen.query("HelpPanel") else self.action_show_help_panel)()
 
     def action_switch_engine(self) -> None:  # no engine yet: the start-up's own choice
         (self.switch_engine if self.session is not None else self.start)()

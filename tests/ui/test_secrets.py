@@ -68,7 +68,7 @@ def key_done(app: GentuiApp, keys: str) -> Callable[[], bool]:
     if keys == "escape":
         return lambda: not isinstance(app.screen, HelpScreen)
     if keys == "f1":
-        return lambda: toast_shown(app, "Help")
+        return lambda: bool(app.screen.query("HelpPanel"))  # Textual's help panel, the focused part's HELP
     raise ValueError(keys)
 
 

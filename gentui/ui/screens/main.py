@@ -73,9 +73,7 @@ class MainScreen(Screen[None]):
         with Container(id="body"):
             yield self.grid
             yield self.detail
-        yield self.feeds
-        yield self.batch_bar
-        yield Footer()
+        yield from (self.feeds, self.batch_bar, Footer())
 
     def on_mount(self) -> None:
         app, launch = self.app, self.app.launch
@@ -277,10 +275,11 @@ class MainScreen(Screen[None]):
     def action_enter_detail(self) -> None:
         self.history.focus()
 
-    def action_leave_detail(self) -> None:
-        if (self.grid.has_focus or not self.history.has_focus) and self.clear_filter():
-            return
-        self.grid.focus()
+    def action_leave_detail(self) -> None:  # Escape: the help panel, else the filter, else the grid
+        if self.query("HelpPanel"):
+            self.query("HelpPanel").remove()
+        elif not ((self.grid.has_focus or not self.history.has_focus) and self.clear_filter()):
+            self.grid.focus()
 
     # --- actions -------------------------------------------------------------------------------------------
     async def action_cell(self, action: str) -> None:
