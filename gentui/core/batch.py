@@ -29,12 +29,17 @@ from gentui.core.session import Session
 from gentui.core.views import CellKey
 
 ZERO = Decimal(0)
+ONE = Decimal(1)  # a projection is shown in whole credits (the server charges whole ones)
 RATE_WARMUP_SECONDS = 2.0  # no rate or ETA is shown before this many seconds and sends
 RATE_WARMUP_SENDS = 3
 
 
 class CostBook:
-    """Documented estimates, refined by the real `execution_cost` seen for the same type/model/duration."""
+    """Documented estimates, refined by the real `execution_cost` seen for the same type/model/duration.
+
+    The refined figure is what a generation will likely cost once the server settles it; the server
+    pre-charges the documented estimate (`Card.estimate()`), so a plan's total, the spend cap and the
+    "fits the balance" check use that, and the refined figure only projects the balance after."""
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str, str], list[Decimal]] = defaultdict(list)
@@ -73,17 +78,26 @@ class BatchItem:
     key: CellKey
     cell_id: str
     card: Card
-    estimate: Decimal
+    estimate: Decimal  # what the server pre-charges: the documented estimate (`Card.estimate()`)
     state: str = "queued"  # queued | sending | sent | failed | skipped
     idempotency_key: str | None = None
     generation_id: str | None = None
     error: str = ""
     sent_at: float | None = None  # when its POST first went out (the session's clock)
     uncertain: bool = False  # a POST went out and its answer was lost: the server may have acted
+    likely: Decimal | None = None  # refined by what the same model/duration really cost (projection only)
+    running: bool = False  # the cell had a generation in flight when planned: this starts another
+
+    @property
+    def likely_cost(self) -> Decimal:
+        return self.estimate if self.likely is None else self.likely
 
 
 @dataclass
 class BatchPlan:
+    """What a batch will send and what it costs: `total` is what the server pre-charges (the cap and
+    the balance check use it); `likely_total` is the final cost recent charges suggest."""
+
     items: list[BatchItem]
     balance: Decimal | None
     refined: bool = False
@@ -91,14 +105,31 @@ class BatchPlan:
 
     @property
     def total(self) -> Decimal:
+        """The pre-charge: the sum of the documented estimates."""
         return sum((i.estimate for i in self.items), ZERO)
 
     @property
+    def likely_total(self) -> Decimal:
+        """The likely final cost: refined estimates where past charges tell, the documented one elsewhere."""
+        return sum((i.likely_cost for i in self.items), ZERO)
+
+    @property
+    def in_flight(self) -> int:
+        """How many of the cells already had a generation running when planned."""
+        return sum(1 for i in self.items if i.running)
+
+    @property
     def balance_after(self) -> Decimal | None:
+        """The balance once every item is pre-charged (the low point while the batch runs)."""
         return None if self.balance is None else self.balance - self.total
 
+    @property
+    def likely_balance_after(self) -> Decimal | None:
+        """The balance once the server has settled every generation, as recent charges suggest."""
+        return None if self.balance is None else self.balance - self.likely_total
+
     def fitting(self) -> int:
-        """How many items (in order) the balance covers."""
+        """How many items (in order) the balance covers, at what the server pre-charges."""
         if self.balance is None:
             return len(self.items)
         left, n = self.balance, 0
@@ -115,10 +146,20 @@ class BatchPlan:
     def lines(self) -> list[str]:
         per = sorted({i.estimate for i in self.items})
         each = fmt_credits(per[0]) if len(per) == 1 else f"{fmt_credits(per[0])}–{fmt_credits(per[-1])}"
-        out = [f"{len(self.items)} cells, ~{each} credits each{' (refined by past costs)' if self.refined else ''}",
-               f"Estimated total: {fmt_credits(self.total)} credits"]
+        refined = self.refined and self.likely_total != self.total
+        out = [f"{len(self.items)} cells, ~{each} credits each (the documented estimate the server pre-charges)"]
+        total = f"Estimated total: {fmt_credits(self.total)} credits (pre-charged)"
+        if refined:
+            total += f"; likely final cost ~{fmt_credits(self.likely_total.quantize(ONE))} from recent charges"
+        out.append(total)
+        if self.in_flight:
+            out.append(f"{self.in_flight} of these cells have a generation running; each starts another")
         if self.balance is not None:
-            out.append(f"Balance: {fmt_credits(self.balance)} → {fmt_credits(self.balance_after)} (generic)")
+            line = f"Balance: {fmt_credits(self.balance)} → {fmt_credits(self.balance_after)} (generic, pre-charged)"
+            if refined:
+                settled = (self.balance - self.likely_total).quantize(ONE)
+                line += f"; ~{fmt_credits(settled)} once settled (from recent charges)"
+            out.append(line)
             fits = self.fitting()
             if fits < len(self.items):
                 out.append(f"Short of credits: only {fits} of {len(self.items)} fit in the balance.")
@@ -148,9 +189,10 @@ def plan_batch(session: Session, actions: Actions, keys: Iterable[CellKey], *, o
             data = dict(card.data)
             data.update({k: v for k, v in overrides.items() if v not in (None, "")})
             card = card.with_data(data, "batch")
-        estimate, was_refined = costs.estimate(card)
+        likely, was_refined = costs.estimate(card)  # the projection; the server pre-charges card.estimate()
         refined = refined or was_refined
-        items.append(BatchItem(key, cell.cell_id, card, estimate))
+        items.append(BatchItem(key, cell.cell_id, card, card.estimate(), likely=likely if was_refined else None,
+                               running=bool(cell.in_flight)))
     if not items:
         raise Refusal("mass_regenerate: no regenerable cell in the selection")
     return BatchPlan(items, session.ledger.generic, refined, dict(values or {}))

@@ -84,6 +84,47 @@ def test_estimates_are_refined_by_real_costs_of_the_same_model_and_duration():
     assert book.estimate(Card("video_from_text", {"model": "veo_3", "duration": 5}))[1] is False
 
 
+async def test_the_plan_charges_what_the_server_precharges_and_refines_only_the_projection():
+    app = create_app(SimOptions(quiet=True), clock=ManualClock())
+    session = await open_session(app, transport=httpx.ASGITransport(app=app))
+    guards = Guards(spend_cap=Decimal(1199), low_balance_warning=Decimal(0))
+    actions = Actions(session, guards)
+    keys = column_keys(session, vocab.VIDEO_FROM_TEXT)[:3]
+    book = CostBook()
+    book.observe("video_from_text", "veo_3", 10, Decimal(400))  # past takes settled far below the estimate
+    plan = plan_batch(session, actions, keys, overrides={"model": "veo_3", "duration": 10}, costs=book)
+    single = actions.plan_regenerate(keys[0], plan.items[0].card).amount
+    assert single == Decimal(600) and all(i.estimate == single and i.likely == Decimal(400) for i in plan.items)
+    assert plan.total == Decimal(1800) and plan.likely_total == Decimal(1200)
+    plan.balance = Decimal(1300)
+    assert plan.fitting() == 2  # at the pre-charge: 2 × 600 fit in 1,300, not 3 × 400
+    assert plan.balance_after == Decimal(-500) and plan.likely_balance_after == Decimal(100)
+    text = "\n".join(plan.lines())
+    assert "3 cells, ~600 credits each" in text
+    assert "Estimated total: 1,800 credits (pre-charged); likely final cost ~1,200 from recent charges" in text
+    assert "Balance: 1,300 → -500 (generic, pre-charged); ~100 once settled (from recent charges)" in text
+    assert "only 2 of 3 fit" in text
+
+    plan.balance = session.ledger.generic
+    progress = await BatchRunner(session, actions, plan, concurrency=1, guards=guards).run()
+    assert progress.state == "paused" and "spend cap" in progress.reason  # a second 600 would pass 1,199
+    assert progress.sent == 1 and session.ledger.session_spent == Decimal(600)
+
+
+async def test_every_plan_says_how_many_cells_already_have_a_generation_running():
+    app = create_app(SimOptions(quiet=True), clock=ManualClock())
+    session = await open_session(app, transport=httpx.ASGITransport(app=app))
+    actions = Actions(session, NO_WARN)
+    keys = column_keys(session, vocab.IMAGE_FROM_TEXT)
+    assert not any(session.state.cells[k].in_flight for k in keys)
+    first = plan_batch(session, actions, keys)
+    assert first.in_flight == 0 and not any("generation running" in line for line in first.lines())
+    assert (await BatchRunner(session, actions, plan_batch(session, actions, keys[:3]), guards=NO_WARN).run()).sent == 3
+    again = plan_batch(session, actions, keys)
+    assert again.in_flight == 3 and [i.key for i in again.items if i.running] == keys[:3]
+    assert "3 of these cells have a generation running; each starts another" in again.lines()
+
+
 async def test_readonly_refuses_a_batch():
     app = create_app(SimOptions(quiet=True), clock=ManualClock())
     session = await open_session(app, transport=httpx.ASGITransport(app=app))

@@ -80,14 +80,13 @@ async def test_marks_then_m_shows_count_total_and_balance_after_and_enter_cancel
 
         before = await quiet_world.balance()
         dialog = await open_plan(pilot, app)
-        costs = CostBook()  # documented estimates, refined by what the same model and duration really cost
-        costs.learn(app.session.state, app.session.generation_models)
-        total = sum((costs.estimate(app.session.state.card(k))[0] for k in grid.marks), Decimal(0))
+        total = sum((app.session.state.card(k).estimate() for k in grid.marks), Decimal(0))  # what is pre-charged
         assert len(dialog.plan.items) == 3 + len(script) and dialog.plan.total == total
         text = plan_text(app)
         assert f"{3 + len(script)} cells" in text
-        assert f"Estimated total: {fmt_credits(total)} credits" in text
-        assert f"Balance: {fmt_credits(before)} → {fmt_credits(before - total)}" in text
+        assert f"Estimated total: {fmt_credits(total)} credits (pre-charged)" in text
+        assert f"Balance: {fmt_credits(before)} → {fmt_credits(before - total)} (generic, pre-charged)" in text
+        assert "generation running" not in text
         assert app.focused.id == "cancel"
         await pilot.press("enter")  # the focused button is Cancel
         await wait_for(pilot, lambda: not isinstance(app.screen, BatchDialog))
@@ -100,6 +99,65 @@ async def test_marks_then_m_shows_count_total_and_balance_after_and_enter_cancel
         await pilot.press("U")  # clear marks
         await pilot.pause()
         assert not grid.marks
+
+
+async def test_the_plan_shows_the_precharge_a_single_r_shows_and_the_refined_cost_apart(quiet_world):
+    app = make_app(quiet_world, guards=NO_WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        key = await goto(pilot, app, vocab.VIDEO_FROM_TEXT)
+        costs = CostBook()  # what past takes of the same model and duration really cost
+        costs.learn(app.session.state, app.session.generation_models)
+        card = app.session.state.card(key)
+        likely, refined = costs.estimate(card)
+        single = app.actions.plan_regenerate(key).amount
+        assert refined and likely < single == card.estimate()  # the world's past takes settled below 480
+        await quiet_world.post("credits", {"generic": str(2 * single - 10)})  # 2 refined fit, 1 pre-charge does
+        balance = await header_shows_the_sim_balance(pilot, app, quiet_world)
+        await pilot.press("space", "down", "space", "down", "space")
+        dialog = await open_plan(pilot, app)
+        assert [i.estimate for i in dialog.plan.items] == [single] * 3 and dialog.plan.total == 3 * single
+        text = plan_text(app)
+        assert f"3 cells, ~{fmt_credits(single)} credits each" in text
+        assert (f"Estimated total: {fmt_credits(3 * single)} credits (pre-charged); likely final cost "
+                f"~{fmt_credits((3 * likely).quantize(Decimal(1)))} from recent charges") in text
+        assert f"Balance: {fmt_credits(balance)} → {fmt_credits(balance - 3 * single)} (generic, pre-charged)" in text
+        assert "only 1 of 3 fit" in text
+        await pilot.click("#fit")
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None
+                       and app.screen.batch_bar.runner.state == "done", what="the batch that fits")
+        assert len(app.screen.batch_bar.runner.plan.items) == 1
+        paid = await charges(quiet_world)
+        assert len(paid) == 1 and await quiet_world.balance() == balance - single
+
+
+async def test_a_batch_takes_the_marks_and_the_next_plan_warns_of_cells_in_flight(quiet_world):
+    app = make_app(quiet_world, guards=NO_WARN)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, app)
+        await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        await pilot.press("space", "down", "space", "down", "space")
+        grid = app.screen.query_one(EngineGrid)
+        marked = set(grid.marks)
+        assert len(marked) == 3
+        await open_plan(pilot, app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None
+                       and app.screen.batch_bar.runner.state == "done", what="the batch")
+        await wait_for(pilot, lambda: not grid.marks, what="the marks cleared")
+        await wait_for(pilot, lambda: any("marks cleared: the batch took them" in line
+                                          for line in app.screen.feeds.activity.texts()), what="the feed line")
+        assert "marked" not in app.screen.query_one(CreditsHeader).render_text().plain
+        assert all(app.session.state.cells[k].in_flight for k in marked)
+
+        for k in marked:  # mark them again on purpose: the plan says they are running
+            grid.set_marks(grid.marks | {k})
+        dialog = await open_plan(pilot, app)
+        assert dialog.plan.in_flight == 3
+        assert "3 of these cells have a generation running; each starts another" in plan_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BatchDialog))
+        assert len(await charges(quiet_world)) == 3
 
 
 async def test_a_confirmed_batch_advances_the_bar_and_charges_every_cell_once(quiet_world):
@@ -202,6 +260,7 @@ async def test_bulk_stop_shows_the_refund_total_and_asks(quiet_world):
         await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "done")
         spent = Decimal(480) * 3
         assert await quiet_world.balance() == before - spent
+        assert not app.screen.query_one(EngineGrid).marks  # the batch took them: S stops the column's runs
 
         await pilot.press("S")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the bulk stop dialog")

@@ -10,6 +10,7 @@ from gentui.api import vocab
 from gentui.api.errors import GenApiError
 from gentui.core.actions import Plan, Refusal
 from gentui.core.batch import BatchPlan, CostBook, plan_batch
+from gentui.core.events import Notice
 from gentui.core.formatting import describe_error, fmt_credits
 from gentui.core.recovery import ResumeOffer
 from gentui.core.views import CellKey
@@ -96,6 +97,8 @@ class MassHandlers(CellHandlers):
             if choice == "fit":
                 plan.truncate(plan.fitting())
             self.start_batch(plan)
+            if marks:
+                self.release_marks(plan)
 
         screen.app.push_screen(BatchDialog(title, types.pop() if len(types) == 1 else None, make_plan,
                                            dict(state.global_variables)), decided)
@@ -104,6 +107,17 @@ class MassHandlers(CellHandlers):
         app = self.screen.app
         self.screen.batch_bar.start(self.session, self.actions, plan, concurrency=app.launch.batch_concurrency,
                                     after=lambda: app.wake_poller(credits=True))
+
+    def release_marks(self, plan: BatchPlan) -> None:
+        """A batch took the marked cells: unmark them, so the next `m` does not plan them again unawares."""
+        grid = self.screen.grid
+        taken = grid.marks & {i.key for i in plan.items}
+        if not taken:
+            return
+        left = grid.marks - taken
+        grid.set_marks(left)
+        rest = f"; {len(left)} still marked (not in the batch)" if left else ""
+        self.session.emit(Notice(f"marks cleared: the batch took them ({len(taken)} cells){rest}", toast=False))
 
     # --- resume after a crash ------------------------------------------------------------------------------
     def offer_resume(self, offer: ResumeOffer) -> None:
