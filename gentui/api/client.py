@@ -13,6 +13,7 @@ percent-encoded path segment each (``.`` and ``..`` are refused), and no cookie 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random as _random
 import urllib.request
 import uuid
@@ -48,6 +49,9 @@ from gentui.api.models import (
 )
 from gentui.api.retry import RetryPolicy
 from gentui.api.transport import NO_BODY, ApiKeyAuth, Wire, seg
+from gentui.api.urls import environment_proxy, without_userinfo
+
+log = logging.getLogger(__name__)
 
 __all__ = ["AnswerLimits", "GenClient", "RequestRecord"]
 
@@ -96,17 +100,35 @@ class GenClient:
         on_request: Callable[[RequestRecord], None] | None = None,
         user_agent: str = f"gentui/{__version__}",
         limits: AnswerLimits | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         """`timeout` bounds each phase (connect, each read); `limits` bounds the whole request (total
-        deadline) and the decompressed size of its answer, larger for whole-engine GETs."""
+        deadline) and the decompressed size of its answer, larger for whole-engine GETs.
+
+        A plain-http base URL never goes through a proxy from the environment (HTTP_PROXY, ALL_PROXY):
+        the key would reach the proxy in clear; `allow_insecure_http` allows it. An https base URL may
+        use any proxy: through an http:// proxy it is a CONNECT tunnel, and the key stays inside TLS."""
         if engine_prefix not in ENGINE_PREFIX_SETTINGS:
             raise ValueError(f"engine_prefix must be one of {', '.join(ENGINE_PREFIX_SETTINGS)}")
         if generation_types not in GENERATION_TYPE_SETTINGS:
             raise ValueError(f"generation_types must be one of {', '.join(GENERATION_TYPE_SETTINGS)}")
-        url = httpx.URL(str(base_url).strip().rstrip("/"))
-        if url.scheme not in ("http", "https") or not url.host:
+        text = str(base_url).strip().rstrip("/")
+        if without_userinfo(text) != text:
+            raise ValueError("base_url must not carry a user name or password: the key goes in api_key")
+        url = httpx.URL(text)
+        if url.scheme.lower() not in ("http", "https") or not url.host:
             raise ValueError("base_url must be an http(s) URL such as https://api.gen.pro/v1")
         self.base_url = str(url)
+        #: the environment's proxy that was ignored for this plain-http server, to tell the user once
+        self.ignored_proxy: str | None = None
+        trust_env = True
+        if url.scheme.lower() == "http" and not allow_insecure_http and transport is None:
+            trust_env = False
+            proxy = environment_proxy(self.base_url)
+            if proxy:
+                self.ignored_proxy = without_userinfo(proxy)
+                log.warning("not using the proxy %s for %s: the key would cross it in plain http "
+                            "(allow_insecure_http allows it)", self.ignored_proxy, self.base_url)
         self.engine_prefix = engine_prefix
         self.generation_types = generation_types
         key = check_key(api_key)
@@ -116,6 +138,7 @@ class GenClient:
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
+            trust_env=trust_env,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(float(timeout)),
             auth=self._auth,
             follow_redirects=False,

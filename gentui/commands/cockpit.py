@@ -109,7 +109,8 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
             from gentui.api.client import GenClient
 
             client = GenClient(base_url, settings.api_key_value(), engine_prefix=settings.engine_prefix,
-                               generation_types=settings.generation_types)
+                               generation_types=settings.generation_types,
+                               allow_insecure_http=settings.allow_insecure_http)
             if state.engine_prefix and settings.engine_prefix == "auto" and state.last_base_url == base_url:
                 client.prefix = state.engine_prefix
             return client

@@ -29,6 +29,13 @@ def exit_code(exc: BaseException) -> int:
     return 1
 
 
+def note_ignored_proxy(client: Any) -> None:
+    """One line on stderr when the client left the environment's proxy out for a plain-http server."""
+    if client.ignored_proxy:
+        print(f"gentui: not using the proxy {client.ignored_proxy} for {client.base_url}: the key would cross it "
+              "in plain http (--allow-insecure-http allows it)", file=sys.stderr)
+
+
 def run_with_client(args: argparse.Namespace, body: Callable[[Any, Any, str], Awaitable[int]]) -> int:
     """Load settings, open a client, resolve the agent, run `body(settings, client, agent_id)`."""
     from gentui.api.client import GenClient
@@ -44,7 +51,9 @@ def run_with_client(args: argparse.Namespace, body: Callable[[Any, Any, str], Aw
 
     async def main() -> int:
         async with GenClient(base_url, settings.api_key_value(), engine_prefix=settings.engine_prefix,
-                             generation_types=settings.generation_types) as client:
+                             generation_types=settings.generation_types,
+                             allow_insecure_http=settings.allow_insecure_http) as client:
+            note_ignored_proxy(client)
             agent_id = settings.agent_id
             if agent_id is None:
                 agents = await client.agents()

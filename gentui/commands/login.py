@@ -52,11 +52,13 @@ def who(me: Any) -> str:
     return name or email or "this key's user"
 
 
-async def check_key(base_url: str, api_key: str) -> Any:
+async def check_key(base_url: str, api_key: str, allow_insecure_http: bool = False) -> Any:
     """The `/me` answer for this key (raises the client's errors)."""
     from gentui.api.client import GenClient
+    from gentui.commands.common import note_ignored_proxy
 
-    async with GenClient(base_url, api_key, max_attempts=2) as client:
+    async with GenClient(base_url, api_key, max_attempts=2, allow_insecure_http=allow_insecure_http) as client:
+        note_ignored_proxy(client)
         return await client.me()
 
 
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     try:
-        me = asyncio.run(check_key(base_url, api_key))
+        me = asyncio.run(check_key(base_url, api_key, settings.allow_insecure_http))
     except ValueError as exc:  # a key that cannot go in a header: the client says so without echoing it
         print(f"gentui: {exc}; nothing stored", file=sys.stderr)
         return EXIT_USAGE
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     values: dict[str, Any] = {"api_key": api_key}
     if args.base_url is not None:
         values["base_url"] = base_url
-        if base_url.startswith("http://") and not is_loopback(urlsplit(base_url).hostname or ""):
+        if urlsplit(base_url).scheme.lower() == "http" and not is_loopback(urlsplit(base_url).hostname or ""):
             values["allow_insecure_http"] = True  # else the stored base_url would be refused next time
     paths = loaded.paths
     try:

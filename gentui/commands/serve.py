@@ -7,6 +7,7 @@ import ipaddress
 import shlex
 import socket
 import sys
+from urllib.parse import urlsplit
 
 from gentui.commands.exit_codes import EXIT_USAGE
 from gentui.commands.options import add_connection_options
@@ -17,7 +18,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--public", action="store_true",
-                        help="allow a non-loopback host (textual-serve has no authentication)")
+                        help="allow a non-loopback host (anyone who has the printed URL and its token can drive the app)")
+    parser.add_argument("--public-url", default=None,
+                        help="the URL browsers use to reach this server (behind a proxy), without the token")
     parser.add_argument("--demo", action="store_true", help="serve the demo")
     parser.add_argument("--readonly", action="store_true", help="the served app cannot spend, stop or edit")
     add_connection_options(parser)
@@ -77,17 +80,24 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     local = _all_loopback(addresses)
     if not local and not args.public:
-        print(f"gentui: refusing to serve on {terminal_safe(args.host)} ({', '.join(addresses)}): textual-serve has "
-              "no authentication and the app spends your credits; pass --public if you really mean it", file=sys.stderr)
+        print(f"gentui: refusing to serve on {terminal_safe(args.host)} ({', '.join(addresses)}): the app spends "
+              "your credits and only a secret token would guard it; pass --public if you really mean it",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.public_url is not None and urlsplit(args.public_url).scheme.lower() not in ("http", "https"):
+        print("gentui: --public-url must be an http:// or https:// URL", file=sys.stderr)
         return EXIT_USAGE
     if not local:
-        print("gentui: WARNING: serving without authentication on a public address", file=sys.stderr)
+        print("gentui: WARNING: serving on a public address: every request needs the secret token in the printed "
+              "URL; anyone who has that URL can drive the app and spend your credits", file=sys.stderr)
     try:
-        from textual_serve.server import Server
+        from gentui.commands.serve_guard import GuardedServer, new_token
     except ImportError:
         print("gentui: serve needs textual-serve: pip install textual-serve", file=sys.stderr)
         return EXIT_USAGE
     # bind the address that was checked, not a name that could resolve elsewhere by the time it is bound
     host = addresses[0] if local else args.host
-    Server(app_command(args), host=host, port=args.port, title="gentui").serve()
+    names = [args.host, *addresses, *(["localhost", "127.0.0.1", "::1"] if local else [])]
+    GuardedServer(app_command(args), host=host, port=args.port, title="gentui", token=new_token(), names=names,
+                  public_url=args.public_url).serve()
     return 0

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from gentui.api.urls import without_userinfo
+
 VERSION = 1
 MAX_CHARS = 64_000_000  # an engine answer larger than this is not cached
 CHUNK = 1 << 20  # characters encoded and compressed at a time
@@ -46,7 +48,7 @@ class EngineCache:
         self._saved: dict[str, float] = {}  # file name -> when this process last wrote it
 
     def path(self, base_url: str, agent_id: str, engine_id: str) -> Path:
-        ident = "\n".join((base_url.rstrip("/"), str(agent_id), str(engine_id)))
+        ident = "\n".join((without_userinfo(base_url).rstrip("/"), str(agent_id), str(engine_id)))
         return self.directory / (hashlib.sha256(ident.encode()).hexdigest()[:32] + ".json.gz")
 
     def due(self, base_url: str, agent_id: str, engine_id: str) -> bool:
@@ -60,7 +62,7 @@ class EngineCache:
         if len(text) > MAX_CHARS or not (force or self.due(base_url, agent_id, engine_id)):
             return False
         now = self.clock()
-        header = json.dumps({"v": VERSION, "base_url": base_url.rstrip("/"), "agent_id": str(agent_id),
+        header = json.dumps({"v": VERSION, "base_url": without_userinfo(base_url).rstrip("/"), "agent_id": str(agent_id),
                              "engine_id": str(engine_id), "saved_at": now})
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -100,7 +102,7 @@ class EngineCache:
             return None
         if not isinstance(header, dict) or header.get("v") != VERSION or \
                 (header.get("base_url"), header.get("agent_id"), header.get("engine_id")) != \
-                (base_url.rstrip("/"), str(agent_id), str(engine_id)):
+                (without_userinfo(base_url).rstrip("/"), str(agent_id), str(engine_id)):
             return None
         try:
             saved_at = float(header["saved_at"])

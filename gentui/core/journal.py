@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from gentui.api.urls import without_userinfo
 from gentui.core.card import Card
 
 SCHEMA = """
@@ -200,14 +201,14 @@ class Journal:
             for suffix in SIDE_FILES:  # SQLite made them with the database's mode; make sure
                 with contextlib.suppress(OSError):
                     _private(Path(f"{self.path}{suffix}"))
-        self.base_url, self.agent_id, self.engine_id = base_url, agent_id, engine_id
+        self.base_url, self.agent_id, self.engine_id = without_userinfo(base_url), agent_id, engine_id
         self.pid = os.getpid()
         self.started = process_start(self.pid)
         self.batch_id: str | None = None
         self.estimates: dict[str, Decimal] = {}
 
     def bind(self, *, base_url: str | None = None, agent_id: str | None = None, engine_id: str | None = None) -> None:
-        self.base_url = base_url if base_url is not None else self.base_url
+        self.base_url = without_userinfo(base_url) if base_url is not None else self.base_url
         self.agent_id = agent_id if agent_id is not None else self.agent_id
         self.engine_id = engine_id if engine_id is not None else self.engine_id
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from gentui.settings.files import atomic_write, dump_toml, read_toml
 from gentui.settings.paths import Paths, display_path
-from gentui.settings.schema import ConfigError
+from gentui.settings.schema import ConfigError, without_userinfo
 
 log = logging.getLogger("gentui.settings")
 
@@ -90,6 +90,7 @@ def remember_engine(state: AppState, engine_id: str, title: str | None, agent_id
     """Put the engine first in `recent_engines` (one entry per engine and server, 20 at most) and make it
     the last engine."""
     engine_id, agent_id = str(engine_id), None if agent_id is None else str(agent_id)
+    base_url = None if base_url is None else without_userinfo(base_url)  # state.toml never holds a password
     seen_at = datetime.fromtimestamp(time.time() if now is None else now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     entry = {"id": engine_id, "title": title or "", "agent_id": agent_id, "base_url": base_url, "seen_at": seen_at}
     rest = [e for e in state.recent_engines

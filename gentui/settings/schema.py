@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 
@@ -116,15 +116,37 @@ def _secret(value: Any) -> SecretStr:
     raise BadValue("a non-empty string", value, secret=True)
 
 
+def without_userinfo(url: str) -> str:
+    """`url` with any `user:password@` removed; text that is not a URL is returned as is."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 def _base_url(value: Any) -> str:
+    """The API root, its scheme and host in lower case (`HTTP://` is plain http too), without a trailing
+    slash; a user name or password in it is refused (it would be sent, and stored wherever the URL is)."""
     expected = "an http:// or https:// URL (the API root, including /v1)"
     if not isinstance(value, str):
         raise BadValue(expected, value)
     url = value.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadValue(expected, value)
-    return url
+    shown = without_userinfo(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise BadValue(expected, shown) from None
+    if shown != url:
+        raise BadValue(expected, detail=f"a base URL must not carry a user name or password (got {show_value(shown)} "
+                                        "with them removed; the key goes in api_key)")
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise BadValue(expected, shown)
+    return urlunsplit(parts._replace(scheme=scheme, netloc=parts.netloc.lower()))
 
 
 def _choice(*choices: str) -> Check:
@@ -382,8 +404,9 @@ def check_base_url(url: str, allow_insecure_http: bool) -> str:
         url = _base_url(url)
     except BadValue as bad:
         raise ConfigError(f"base_url: {bad.render(None)}") from None
-    host = urlsplit(url).hostname or ""
-    if url.startswith("http://") and not allow_insecure_http and not is_loopback(host):
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme.lower() == "http" and not allow_insecure_http and not is_loopback(host):
         raise ConfigError(f"refusing http:// to non-loopback host {host}; pass --allow-insecure-http")
     return url
 

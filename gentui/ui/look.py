@@ -102,7 +102,7 @@ def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: 
 
 
 def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
+    return value[:8].lower().startswith(("http://", "https://"))
 
 
 def history_row(

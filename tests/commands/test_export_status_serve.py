@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -198,7 +199,11 @@ def test_serve_answers_its_page_on_loopback_then_stops(home, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "gentui", "serve", "--demo", "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
-        page = wait_for_page(proc, f"http://127.0.0.1:{port}/", tmp_path / "serve.log", timeout=30)
+        refused = wait_for_page(proc, f"http://127.0.0.1:{port}/", tmp_path / "serve.log", timeout=30)
+        assert refused.status_code == 403  # no token, loopback included
+        printed = re.search(rf"http://127\.0\.0\.1:{port}/\?token=[\w-]+", (tmp_path / "serve.log").read_text())
+        assert printed, (tmp_path / "serve.log").read_text()
+        page = httpx.get(printed.group(0), timeout=5)
         assert page.status_code == 200
         assert "xterm" in page.text and f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page.text
     finally:
@@ -217,7 +222,7 @@ def test_serve_answers_its_page_on_loopback_then_stops(home, tmp_path):
 def test_serve_refuses_a_public_address_without_public(home, capsys):
     code = main(["serve", "--host", "0.0.0.0", "--port", str(free_port())])
     _, err = capsys.readouterr()
-    assert code == 2 and "--public" in err and "no authentication" in err
+    assert code == 2 and "--public" in err and "token" in err
 
 
 def test_serve_passes_its_options_to_the_served_app():

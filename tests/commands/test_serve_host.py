@@ -31,20 +31,21 @@ def fake_getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> list[tu
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Resolution from TABLE, and a textual-serve Server that records how it was asked to listen."""
+    """Resolution from TABLE, and a guarded textual-serve Server that records how it was asked to listen."""
     monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
     calls: list[dict[str, Any]] = []
 
     class Server:
-        def __init__(self, command: str, *, host: str, port: int, title: str) -> None:
+        def __init__(self, command: str, *, host: str, port: int, title: str, **guard: Any) -> None:
+            assert guard["token"]  # a token on every run, loopback included
             calls.append({"host": host, "port": port})
 
         def serve(self) -> None:
             calls[-1]["served"] = True
 
-    import textual_serve.server
+    from gentui.commands import serve_guard
 
-    monkeypatch.setattr(textual_serve.server, "Server", Server)
+    monkeypatch.setattr(serve_guard, "GuardedServer", Server)
     return calls
 
 
@@ -77,7 +78,8 @@ def test_a_name_that_resolves_only_to_loopback_is_served_on_the_checked_address(
 def test_public_still_serves_a_public_host_with_a_warning(home, served, capsys) -> None:
     assert main(["serve", "--host", "127.evil.example", "--public"]) == 0
     assert served[0]["host"] == "127.evil.example"
-    assert "WARNING" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "WARNING" in err and "token" in err  # --public says the token is what guards it
 
 
 def test_is_loopback_goes_by_address(served) -> None:
