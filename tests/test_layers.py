@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "core": {"api"},
     "sim": {"api.vocab", "api.costs"},
     "action_table": set(),
-    "settings": {"action_table"},
+    "settings": {"action_table", "api.urls"},  # api.urls: stdlib only (schemes, userinfo, proxies)
 }
 BELOW_UI = tuple(ALLOWED)
 

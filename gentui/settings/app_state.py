@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from gentui.api.urls import without_userinfo
 from gentui.settings.files import atomic_write, dump_toml, read_toml
 from gentui.settings.paths import Paths, display_path
-from gentui.settings.schema import ConfigError, without_userinfo
+from gentui.settings.schema import ConfigError
 
 log = logging.getLogger("gentui.settings")
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 
 from gentui.action_table import BINDING_IDS, KeymapError, check_keymap
+from gentui.api.urls import without_userinfo
 
 DEFAULT_BASE_URL = "https://api.gen.pro/v1"
 POLL_FLOOR = 1.0
@@ -114,17 +115,6 @@ def _secret(value: Any) -> SecretStr:
     if isinstance(value, str) and value.strip():
         return SecretStr(value.strip())
     raise BadValue("a non-empty string", value, secret=True)
-
-
-def without_userinfo(url: str) -> str:
-    """`url` with any `user:password@` removed; text that is not a URL is returned as is."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def _base_url(value: Any) -> str:

@@ -280,7 +280,7 @@ class GentuiApp(App[None]):
         runner = main.batch_bar.runner if main is not None else None
         if runner is not None and main is not None and main.batch_bar.running:
             from gentui.core.actions import Plan
-            from gentui.ui.screens.modals import ConfirmScreen
+            from gentui.ui.screens.plan_dialogs import ConfirmScreen
 
             p, kept = runner.progress(), runner.journalled_unsent()
             plan = Plan("quit", "Quit while a batch runs?", lines=[

@@ -110,7 +110,7 @@ def cancel_resend(app: GentuiApp, idem: str) -> None:
 
 def ask_resend(app: GentuiApp, screen: MainScreen, idem: str) -> None:
     """A resend past the window may be charged twice: the confirmation shows the amount; Cancel is the default."""
-    from gentui.ui.screens.modals import ConfirmScreen
+    from gentui.ui.screens.plan_dialogs import ConfirmScreen
 
     actions = app.actions
     if actions is None:

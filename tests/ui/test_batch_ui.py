@@ -13,8 +13,7 @@ from gentui.core.formatting import fmt_credits
 from gentui.core.journal import Journal
 from gentui.ui.messages import BatchProgressed
 from gentui.ui.screens.batch import BatchControl, BatchDialog
-from gentui.ui.screens.modals import ConfirmScreen
-from gentui.ui.screens.resume import ResumeDialog
+from gentui.ui.screens.plan_dialogs import ConfirmScreen, ResumeDialog
 from gentui.ui.widgets.batch_bar import BatchBar
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.header import CreditsHeader

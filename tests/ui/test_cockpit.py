@@ -7,7 +7,7 @@ from decimal import Decimal
 from gentui.api import costs, vocab
 from gentui.core.actions import Guards
 from gentui.ui.screens.card_editor import CardEditor
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid
 
 from .pilot import SIZE, goto, loaded, make_app, wait_for

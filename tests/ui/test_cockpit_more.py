@@ -97,7 +97,7 @@ async def test_hostile_server_strings_are_shown_literally(demo_world):
 
 
 async def test_a_remapped_key_runs_its_binding_and_the_old_key_does_not(quiet_world):
-    from gentui.ui.screens.modals import ConfirmScreen
+    from gentui.ui.screens.plan_dialogs import ConfirmScreen
 
     app = make_app(quiet_world, guards=NO_ASK, keymap={"stop": "z"})
     async with app.run_test(size=SIZE) as pilot:

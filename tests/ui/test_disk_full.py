@@ -16,7 +16,7 @@ from gentui.api import vocab
 from gentui.core.actions import Guards
 from gentui.core.journal import Journal
 from gentui.ui.screens.batch import BatchDialog
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 
 from .pilot import BASE_URL, SIZE, World, goto, loaded, make_app, wait_for
 

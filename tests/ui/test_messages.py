@@ -19,7 +19,7 @@ from gentui.ui.messages import (
     NoticePosted,
     message_for,
 )
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 
 from .pilot import SIZE, goto, loaded, make_app, wait_for
 

@@ -13,7 +13,7 @@ from gentui.core.formatting import fmt_credits
 from gentui.core.journal import Journal
 from gentui.ui.notify import BEL, Notifier, clean, desktop_protocol, desktop_sequence
 from gentui.ui.screens.export import ExportScreen
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 from gentui.ui.screens.spend import SpendScreen
 from gentui.ui.widgets.feeds import ActivityPanel, ApiLogPanel, activity_text, api_log_text
 from gentui.ui.widgets.filterbar import FilterBar, FilterInput

@@ -20,7 +20,7 @@ from gentui.core.formatting import fmt_credits
 from gentui.core.ledger import CreditLedger
 from gentui.ui.app import GentuiApp
 from gentui.ui.launch import Launch
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 from gentui.ui.widgets.header import CreditsHeader
 
 from .pilot import FROZEN_NOW, SIZE, World, goto, no_sleep, wait_for

@@ -12,7 +12,7 @@ from gentui.api.client import GenClient
 from gentui.core.actions import Guards
 from gentui.ui.look import RESEND_MARK
 from gentui.ui.palette import gentui_commands
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid
 from tests.transports import LossyTransport
 

@@ -9,7 +9,7 @@ import pytest
 from gentui.api import vocab
 from gentui.api.client import GenClient
 from gentui.core.actions import Guards, Refusal
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 from tests.transports import LossyTransport
 
 from .pilot import SIZE, World, goto, loaded, make_app, no_sleep, wait_for

@@ -20,7 +20,7 @@ from gentui.core.actions import Guards
 from gentui.core.journal import Journal
 from gentui.settings import Paths, read_config_dict
 from gentui.ui.app import GentuiApp
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 from gentui.ui.themes import load_themes
 
 from .pilot import SIZE, World, crashed_gentuis_journal, goto, loaded, make_app, wait_for

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from gentui.api import vocab
 from gentui.ui.screens.card_editor import CardEditor
-from gentui.ui.screens.modals import ConfirmScreen, HelpScreen
+from gentui.ui.screens.modals import HelpScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 from gentui.ui.widgets.grid import EngineGrid
 
 from .pilot import World, loaded, make_app, wait_for

@@ -14,7 +14,7 @@ import pytest
 from textual.widgets import Static
 
 from gentui.api import vocab
-from gentui.ui.screens.modals import ConfirmScreen
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 
 from .pilot import SIZE, goto, loaded, make_app, wait_for
 
@@ -66,3 +66,29 @@ def test_a_closed_stdin_is_one_clear_line(home, argv: list[str], says: str) -> N
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and says in proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+async def test_the_resume_dialog_too_refuses_to_resend_what_it_could_not_show() -> None:
+    from decimal import Decimal
+
+    from textual.app import App
+
+    from gentui.core.actions import Plan
+    from gentui.ui.screens.plan_dialogs import ResumeDialog
+
+    plan = Plan("resume", "Resume 3 unsent generations?", amount=Decimal(15), lines=["  · row 1 B-ROLL: image"] * 3)
+    chosen: list[object] = []
+    app: App[None] = App()
+    async with app.run_test(size=(20, 5)) as pilot:
+        app.push_screen(ResumeDialog(plan), chosen.append)
+        await wait_for(pilot, lambda: isinstance(app.screen, ResumeDialog) and app.screen.is_mounted)
+        dialog = app.screen
+        await wait_for(pilot, lambda: dialog.query_one("#too-small", Static).display, what="the too-small notice")
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is dialog and chosen == []  # refused: nothing resent
+        await pilot.resize_terminal(*SIZE)
+        await wait_for(pilot, lambda: not dialog.query_one("#too-small", Static).display and dialog.fully_shown(),
+                       what="the dialog fully drawn")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: chosen == ["resume"], what="the resume choice")

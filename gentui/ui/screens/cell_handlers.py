@@ -17,7 +17,8 @@ from gentui.core.session import Session
 from gentui.core.text import one_line, safe_text
 from gentui.core.views import CellKey
 from gentui.ui.screens.card_editor import CardEditor
-from gentui.ui.screens.modals import ConfirmScreen, ValueEditor
+from gentui.ui.screens.modals import ValueEditor
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
     from gentui.ui.screens.main import MainScreen

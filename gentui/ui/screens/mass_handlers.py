@@ -16,8 +16,7 @@ from gentui.core.recovery import ResumeOffer
 from gentui.core.views import CellKey
 from gentui.ui.screens.batch import BatchControl, BatchDialog
 from gentui.ui.screens.cell_handlers import CellHandlers, Handler
-from gentui.ui.screens.modals import ConfirmScreen
-from gentui.ui.screens.resume import Choice, ResumeDialog
+from gentui.ui.screens.plan_dialogs import Choice, ConfirmScreen, ResumeDialog
 
 if TYPE_CHECKING:
     pass

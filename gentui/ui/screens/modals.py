@@ -1,4 +1,4 @@
-"""Small modal screens: confirm, edit a value, help, and a picker for engines and agents."""
+"""Small modal screens: edit a value, help, and a picker for engines and agents (confirm: `plan_dialogs`)."""
 
 from __future__ import annotations
 
@@ -8,85 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
-from textual.errors import NoWidget
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from gentui.action_table import BINDINGS, display_key
-from gentui.core.actions import Plan
-from gentui.core.text import one_line, safe_text
-
-TOO_SMALL = "terminal too small to confirm: enlarge it to see the cost, or press n"
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """Shows what an action costs or refunds; Cancel is focused; `y` confirms, `n`/Escape cancel.
-
-    Never confirms what was not shown: while the terminal is too small for the whole summary and
-    both buttons, `y` is refused and a line says so."""
-
-    DEFAULT_CSS = """
-    ConfirmScreen #too-small { dock: top; height: auto; width: 100%; background: $error; color: $text; }
-    """
-
-    BINDINGS = [
-        Binding("y", "confirm", "Confirm"),
-        Binding("n", "cancel", "Cancel"),
-        Binding("escape", "cancel", "Cancel", show=False),
-    ]
-
-    def __init__(self, plan: Plan) -> None:
-        super().__init__()
-        self.plan = plan
-
-    def compose(self) -> ComposeResult:
-        yield Static(Text(TOO_SMALL), id="too-small")
-        with Vertical(id="dialog", classes="dialog"):
-            yield Label(Text(self.plan.title, style="bold"), id="title")
-            body = Text()
-            for line in self.plan.summary():
-                body.append(safe_text(line, 500) + "\n")
-            yield Static(body, id="dialog-body")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel (n)", id="cancel", variant="default")
-                yield Button("Confirm (y)", id="confirm", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#too-small").display = False
-        self.query_one("#cancel", Button).focus()
-        self.call_after_refresh(self._show_fit)
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._show_fit)
-
-    def fully_shown(self) -> bool:
-        """The whole summary and both buttons are on screen, uncut (as last drawn)."""
-        try:
-            for selector in ("#dialog-body", "#cancel", "#confirm"):
-                geometry = self.find_widget(self.query_one(selector))
-                if geometry.region.area == 0 or not geometry.clip.contains_region(geometry.region):
-                    return False
-        except (NoWidget, NoMatches):
-            return False
-        return True
-
-    def _show_fit(self) -> None:
-        self.query_one("#too-small").display = not self.fully_shown()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_confirm() if event.button.id == "confirm" else self.action_cancel()
-
-    def action_confirm(self) -> None:
-        if not self.fully_shown():
-            self.query_one("#too-small").display = True
-            self.app.bell()
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+from gentui.core.text import one_line
 
 
 class ValueEditor(ModalScreen[str | None]):
