@@ -6,12 +6,13 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
 from gentui.commands.cockpit import build_launch
 from gentui.settings import ConfigError, Paths
+
+from ..ui.pilot import wait_for
 
 KEY = "gen-live-0123456789abcdefWXYZ"
 CLOSED = "http://127.0.0.1:9/v1"  # the discard port: nothing listens, a connection is refused at once
@@ -71,8 +72,6 @@ async def test_the_readonly_app_starts_and_shows_the_journal_warning(home: Paths
     garble(home)
     app = GentuiApp(build_launch(args(readonly=True)))
     async with app.run_test(size=(120, 40)) as pilot:
-        deadline = time.monotonic() + 10
-        while not any("journal" in n.message for n in app._notifications) and time.monotonic() < deadline:
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: any("journal" in n.message for n in app._notifications), what="the journal line")
         assert any("running read-only without it" in n.message for n in app._notifications)
         assert app.is_running

@@ -20,7 +20,7 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     while not condition():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached")
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0)  # let the other tasks run; the deadline bounds the wait
 
 
 class Resender:

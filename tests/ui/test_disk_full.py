@@ -21,6 +21,7 @@ from gentui.ui.screens.plan_dialogs import ConfirmScreen
 from .pilot import BASE_URL, SIZE, World, goto, loaded, make_app, wait_for
 
 NO_WARN = Guards(low_balance_warning=Decimal(0))
+UNASKED = Guards(confirm="costly", confirm_above=Decimal(1000), low_balance_warning=Decimal(0))  # `r` sends at once
 WRITES = ("INSERT", "UPDATE", "BEGIN", "DELETE")
 
 
@@ -56,8 +57,7 @@ async def charges(world: World) -> dict[str, int]:
 
 async def test_r_on_a_full_disk_says_so_in_one_line_and_sends_nothing(quiet_world, tmp_path):
     journal, disk = full_journal(tmp_path)
-    app = make_app(quiet_world, guards=Guards(confirm="costly", confirm_above=Decimal(1000), low_balance_warning=Decimal(0)),
-                   journal=journal, base_url=BASE_URL)
+    app = make_app(quiet_world, guards=UNASKED, journal=journal, base_url=BASE_URL)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app), what="engine and credits")
         key = await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
@@ -98,8 +98,7 @@ async def test_a_batch_on_a_full_disk_pauses_with_the_reason_and_quit_does_not_p
 
 async def test_a_write_that_fails_after_the_server_took_it_still_shows_the_generation(quiet_world, tmp_path):
     journal, disk = full_journal(tmp_path)
-    app = make_app(quiet_world, guards=Guards(confirm="costly", confirm_above=Decimal(1000), low_balance_warning=Decimal(0)),
-                   journal=journal, base_url=BASE_URL)
+    app = make_app(quiet_world, guards=UNASKED, journal=journal, base_url=BASE_URL)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app), what="engine and credits")
         key = await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
