@@ -10,6 +10,7 @@ import sys
 from decimal import Decimal
 from typing import Any
 
+from gentui.commands.exit_codes import EXIT_USAGE
 from gentui.settings import (
     ConfigError,
     Paths,
@@ -190,16 +191,35 @@ def stdin_closed() -> bool:
     return False
 
 
+def no_terminal() -> bool:
+    """True when the cockpit has no terminal to draw on and read keys from (`gentui < /dev/null`,
+    `gentui | less`): Textual would spin on the closed input forever. A browser session of `gentui serve`
+    (Textual's web driver) talks through pipes on purpose and is not refused."""
+    if os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
+        return False
+    streams = (sys.__stdin__, sys.__stdout__)
+    try:
+        return not all(stream is not None and stream.isatty() for stream in streams)
+    except (OSError, ValueError):
+        return True
+
+
 def run(args: argparse.Namespace) -> int:
     if stdin_closed():
         print("gentui: standard input is closed: the cockpit needs a terminal to read keys "
               "(scripts: gentui status --json, gentui export)", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         launch = build_launch(args)
     except ConfigError as exc:
         print(f"gentui: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    if no_terminal():  # after the settings: a broken config.toml or journal is the first thing to fix
+        if launch.journal is not None:
+            launch.journal.close()
+        print("gentui: gentui needs a terminal (standard input and output are not one; "
+              "scripts: gentui status --json, gentui export)", file=sys.stderr)
+        return EXIT_USAGE
     from gentui.ui.app import GentuiApp
     from gentui.ui.lifetime import ExitGuard
 
