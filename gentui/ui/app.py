@@ -291,8 +291,8 @@ class GentuiApp(App[None]):
             return
         self._quit()
 
-    async def action_help_quit(self) -> None:  # ctrl+c (Textual's "press ctrl+q"): quits, as in k9s and lazygit
-        await self.action_quit()
+    def action_help_quit(self) -> None:  # ctrl+c (Textual's "press ctrl+q"): quits, as in k9s and lazygit
+        self.call_later(self.action_quit)
 
     def _quit(self) -> None:
         if self.poller is not None:
