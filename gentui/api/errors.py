@@ -11,7 +11,14 @@ from typing import ClassVar
 
 AUTH_CODES = frozenset({"unauthorized", "permission_denied", "forbidden"})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: what a fresh install (no key in config, no GEN_API_KEY) is told, in the TUI and by every command
+NO_KEY = "no API key: run `gentui login`, or try `gentui --demo`"
 MESSAGE_CAP = 500  # characters of a server message kept (an HTML error page is not a message)
+
+
+def unreachable(host: str, how: str) -> str:
+    """A connection that never got through, naming the host first (`nosuchhost.invalid is unreachable: ...`)."""
+    return f"{host} is unreachable: {how}" if host else f"{how} to the server"
 
 
 class GenApiError(Exception):
@@ -102,6 +109,13 @@ class NotFoundError(GenApiError):
     """404: missing, or no access (the API does not tell which)."""
 
     default_hint = "Check the id (agent, engine, cell or generation); a 404 also means your key has no access to it."
+
+    @property
+    def hint(self) -> str:
+        if self.path is not None and not ("/v1/" in self.path or self.path.endswith("/v1")):
+            return (f"Check base_url: it must end in /v1 (like https://api.gen.pro/v1); this request went to "
+                    f"{self.path}, without /v1.")
+        return self.default_hint
 
 
 class AgentNotFoundError(GenApiError):

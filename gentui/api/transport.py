@@ -90,6 +90,14 @@ def http_error(
     )
 
 
+def _host(exc: httpx.HTTPError) -> str:
+    """The host a failed request went to ("" when httpx did not say)."""
+    try:
+        return exc.request.url.host
+    except RuntimeError:  # an exception raised without its request
+        return ""
+
+
 def transport_error(exc: httpx.HTTPError, method: str, path: str, scrub: Scrub) -> errors.GenApiError:
     """The typed error for a request that got no (readable) answer.
 
@@ -111,8 +119,8 @@ def transport_error(exc: httpx.HTTPError, method: str, path: str, scrub: Scrub) 
         )
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)):
         text = "timed out connecting" if isinstance(exc, httpx.TimeoutException) else "could not connect"
-        return errors.TransportError(text + " to the server" + suffix, ambiguous=False, never_sent=True,
-                                     error_code=kind, **where)
+        return errors.TransportError(errors.unreachable(_host(exc), text) + suffix, ambiguous=False,
+                                     never_sent=True, error_code=kind, **where)
     text = "timed out waiting for the answer" if isinstance(exc, httpx.TimeoutException) else "the connection broke"
     return errors.TransportError(text + suffix, ambiguous=True, error_code=kind, **where)
 

@@ -48,6 +48,9 @@ def run_with_client(args: argparse.Namespace, body: Callable[[Any, Any, str], Aw
     except ConfigError as exc:
         print(f"gentui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if not (settings.api_key_value() or "").strip():  # a fresh install: how to get a key, not a 401
+        print(f"gentui: {errors.NO_KEY}", file=sys.stderr)
+        return EXIT_AUTH
 
     async def main() -> int:
         async with GenClient(base_url, settings.api_key_value(), engine_prefix=settings.engine_prefix,

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from gentui.action_table import ACTIONS, MUTATING_IDS, effective_keys
-from gentui.api.errors import AuthError, GenApiError
+from gentui.api.errors import NO_KEY, AuthError, GenApiError
 from gentui.core.actions import Actions
 from gentui.core.events import ConnectionChanged
 from gentui.core.formatting import describe_error
@@ -127,6 +127,9 @@ class GentuiApp(App[None]):
         client = self.client
         agent_id = agent_id or self.launch.agent_id
         engine_id = engine_id or self.launch.engine_id
+        if self.launch.no_key:  # a fresh install: how to get a key, not a network error
+            self.set_connection("auth", NO_KEY)
+            return
         while agent_id is None or engine_id is None:
             try:
                 agent_id = agent_id or await choose_agent(self, client)
@@ -275,21 +278,10 @@ class GentuiApp(App[None]):
         if engine_id and engine_id != self.session.engine_id:
             self.open_engine(self.session.agent_id, engine_id)
 
-    async def action_quit(self) -> None:
-        main = self.main
-        runner = main.batch_bar.runner if main is not None else None
-        if runner is not None and main is not None and main.batch_bar.running:
-            from gentui.core.actions import Plan
-            from gentui.ui.screens.plan_dialogs import ConfirmScreen
+    async def action_quit(self) -> None:  # q, ctrl+q; asks first while a batch runs
+        from gentui.ui.quitting import quit_asking
 
-            p, kept = runner.progress(), runner.journalled_unsent()
-            plan = Plan("quit", "Quit while a batch runs?", lines=[
-                f"{p.sent} of {p.total} sent, {p.queued} not yet sent.",
-                f"{kept} unsent cells stay in the journal: the next start offers to resume them." if kept else
-                "Nothing unsent is in a journal: quitting drops the unsent cells."])
-            self.push_screen(ConfirmScreen(plan), lambda ok: self._quit() if ok else None)
-            return
-        self._quit()
+        quit_asking(self)
 
     def action_help_quit(self) -> None:  # ctrl+c (Textual's "press ctrl+q"): quits, as in k9s and lazygit
         self.call_later(self.action_quit)

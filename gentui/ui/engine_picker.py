@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gentui.api.errors import AuthError, GenApiError
+from gentui.api.errors import AuthError, GenApiError, TransportError
 from gentui.ui.screens.modals import PickerScreen
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ async def choose_engine(app: GentuiApp, client: GenClient, agent_id: str) -> str
     try:
         engines = [(e.id, e.title) for e in await client.list_engines(agent_id)]
     except GenApiError as exc:
-        if isinstance(exc, AuthError):
+        if isinstance(exc, (AuthError, TransportError)):  # the key, or an unreachable server: not "no list"
             raise
     if len(engines) == 1:
         return engines[0][0]

@@ -27,6 +27,7 @@ class Launch:
     keymap: dict[str, str] = field(default_factory=dict)
     theme: str | None = None
     demo: bool = False
+    no_key: bool = False  # no API key anywhere: the app says how to get one instead of calling the server
     mouse: bool = True
     recent_engines: list[dict[str, Any]] = field(default_factory=list)
     engine_names: dict[str, str] = field(default_factory=dict)
