@@ -165,6 +165,7 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
         keymap=dict(settings.keymap),
         theme=settings.theme,
         demo=demo,
+        state_dir=paths.state.parent,
         no_key=not demo and not (settings.api_key_value() or "").strip(),
         mouse=settings.mouse,
         recent_engines=list(state.recent_engines),

@@ -106,6 +106,31 @@ def write_private(path: Path, text: str) -> Path:
     return path
 
 
+def output_dir(last_resort: Path | None = None, *, downloads: Path | None = None, cwd: Path | None = None) -> Path:
+    """Where a screenshot or an export goes, one rule for both: the user's downloads folder when it exists,
+    else the current folder when it can be written, else `last_resort` (gentui's state folder)."""
+    if downloads is None:
+        from platformdirs import user_downloads_path
+
+        try:
+            downloads = user_downloads_path()
+        except (OSError, RuntimeError, KeyError):  # platformdirs may not know this platform
+            downloads = None
+    if downloads is not None and downloads.is_dir():
+        return downloads
+    here = cwd if cwd is not None else _cwd()
+    if here is not None and os.access(here, os.W_OK | os.X_OK):
+        return here
+    return last_resort if last_resort is not None else (here or Path.home())
+
+
+def _cwd() -> Path | None:
+    try:
+        return Path.cwd()
+    except OSError:  # the current folder was removed
+        return None
+
+
 def write_export(folder: Path, name: str, text: str) -> Path:
     """Write one export file (mode 0600), making its folder; an OSError says which file could not be written."""
     path = folder / name

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
@@ -27,6 +26,7 @@ from gentui.core.text import one_line
 from gentui.ui import messages
 from gentui.ui.engine_picker import choose_agent, choose_engine
 from gentui.ui.launch import Launch
+from gentui.ui.saves_files import SavesFiles
 from gentui.ui.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from gentui.ui.screens.main import MainScreen
 
 
-class GentuiApp(App[None]):
+class GentuiApp(SavesFiles):
     """gentui."""
 
     CSS_PATH = "styles.tcss"
@@ -47,6 +47,7 @@ class GentuiApp(App[None]):
     def __init__(self, launch: Launch) -> None:
         super().__init__()
         self.launch = launch
+        self.fallback_dir = launch.state_dir  # screenshots: the last resort folder
         self.guards = launch.guards
         self.session: Session | None = None
         self.poller: Poller | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gentui.core.actions import Guards
@@ -44,6 +45,7 @@ class Launch:
     notify: str = "toast"  # toast | bell | both | off (gentui.ui.notify)
     layout: dict[str, Any] = field(default_factory=dict)  # remembered panel toggles (state.toml)
     on_layout: Callable[[dict[str, Any]], None] | None = None
-    export_dir: str | None = None  # where `x` writes (default: the downloads folder)
+    export_dir: str | None = None  # where `x` writes (default: gentui.core.export.output_dir)
+    state_dir: Path | None = None  # the last resort for screenshots and exports (no downloads, cwd read-only)
     engine_cache: Any = None  # gentui.core.engine_cache.EngineCache: the last engine seen, for offline starts
     warnings: list[str] = field(default_factory=list)  # from start-up (a skipped theme file...): shown as toasts

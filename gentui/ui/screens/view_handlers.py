@@ -16,6 +16,7 @@ from gentui.core.views import CellKey
 from gentui.ui.screens.cell_handlers import CellHandlers, Handler
 
 if TYPE_CHECKING:
+    from gentui.ui.launch import Launch
     from gentui.ui.screens.main import MainScreen
 
 
@@ -65,13 +66,13 @@ class ViewHandlers(CellHandlers):
         from gentui.ui.screens.export import ExportScreen
 
         session, app = self.session, self.screen.app
-        folder = app.launch.export_dir or default_export_dir()
+        folder = app.launch.export_dir or default_export_dir(app.launch)
 
         def chosen(result: tuple[tuple[str, ...], str] | None) -> None:
             if result is None:
                 return
             formats, target = result
-            self.screen.run_worker(self.export_history(formats, Path(target).expanduser()), group="export",
+            self.screen.run_worker(self.export_history(formats, Path(target).expanduser().absolute()), group="export",
                                    exit_on_error=False)
 
         app.push_screen(ExportScreen(session.state.title or f"engine {session.engine_id}", Path(folder),
@@ -130,12 +131,8 @@ class ViewHandlers(CellHandlers):
         app.push_screen(SpendScreen(rows, names, error))
 
 
-def default_export_dir() -> Path:
-    """The user's downloads folder when there is one, else the current folder."""
-    from platformdirs import user_downloads_path
+def default_export_dir(launch: Launch) -> Path:
+    """The folder `x` offers and screenshots go to (`gentui.core.export.output_dir`: one rule for both)."""
+    from gentui.core.export import output_dir
 
-    try:
-        folder = user_downloads_path()
-    except (OSError, RuntimeError, KeyError):  # platformdirs may not know this platform
-        folder = None
-    return folder if folder is not None and folder.is_dir() else Path.cwd()
+    return output_dir(launch.state_dir)
