@@ -5,7 +5,9 @@ against one cell at a time (its value, model, status, type, column title and fai
 words are operators:
 
 - `is:failed`, `is:running` (pending or processing), `is:STATUS` (`status:` works too)
-- `col:TEXT` (`column:`): only cells of columns whose title contains TEXT
+- `col:NAME` (`column:`): only cells of the column titled NAME, in any case (`col:"FINAL VIDEO"` for a
+  title with spaces); a NAME that is no title picks the one column whose title starts with it, and an
+  ambiguous prefix (or no such column) picks nothing and says so
 - `age:1h` (`within:`): only cells whose last change is at most that old (`s`, `m`, `h`, `d`)
 - `row:7`: the sheet's 7th row
 
@@ -39,6 +41,7 @@ STATUS_RANK = {status: rank for rank, status in enumerate(
 IN_FLIGHT = "in_flight"  # the pseudo-status of `is:running`
 _STATUS_WORDS = {**{s: s for s in STATUSES}, "running": IN_FLIGHT, "flight": IN_FLIGHT, "in_flight": IN_FLIGHT,
                  "inflight": IN_FLIGHT, "error": vocab.FAILED, "errors": vocab.FAILED, "done": vocab.COMPLETED}
+_TOKEN = re.compile(r'(?:[^\s"]*"[^"]*(?:"|$)[^\s]*|\S+)')  # words; a double-quoted part may hold spaces
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400}
 
@@ -71,10 +74,12 @@ def parse_query(text: str) -> Query:
     rows: set[int] = set()
     within: float | None = None
     problems: list[str] = []
-    for token in text.split():
+    for token in _TOKEN.findall(text):
         name, sep, value = token.partition(":")
-        name = name.lower()
-        if not sep or not value:
+        name, value = name.lower(), value.replace('"', "") if '"' in value else value
+        if '"' in name:  # a quoted word: its text, spaces and all
+            words.append(token.replace('"', "").lower())
+        elif not sep or not value.strip():
             words.append(token.lower())
         elif name in ("is", "status"):
             status = _STATUS_WORDS.get(value.lower())
@@ -83,7 +88,7 @@ def parse_query(text: str) -> Query:
             else:
                 statuses.add(status)
         elif name in ("col", "column"):
-            columns.append(value.lower())
+            columns.append(" ".join(value.lower().split()))
         elif name in ("age", "within", "since"):
             within = parse_duration(value)
             if within is None:
@@ -98,6 +103,32 @@ def parse_query(text: str) -> Query:
     return Query(tuple(words), frozenset(statuses), tuple(columns), within, frozenset(rows), tuple(problems))
 
 
+def resolve_columns(names: Iterable[str], columns: Iterable[ColumnView]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The column ids `col:` names pick, and what is wrong with a name: a name is a title (any case, spaces
+    squeezed) or a column id; else the prefix of exactly one title. `col:VIDEO` is never FINAL VIDEO."""
+    titles: dict[str, list[ColumnView]] = {}
+    for column in columns:
+        titles.setdefault(" ".join(column.title.lower().split()), []).append(column)
+    by_id = {c.id.lower(): c for cs in titles.values() for c in cs}
+    picked: set[str] = set()
+    problems: list[str] = []
+    for name in names:
+        if name in titles:
+            picked.update(c.id for c in titles[name])
+        elif name in by_id:
+            picked.add(by_id[name].id)
+        else:
+            starts = [t for t in titles if t.startswith(name)]
+            if len(starts) == 1:
+                picked.update(c.id for c in titles[starts[0]])
+            elif starts:
+                shown = ", ".join(titles[t][0].title for t in starts[:4]) + (", …" if len(starts) > 4 else "")
+                problems.append(f"col:{name} is ambiguous ({shown}): type more of the title")
+            else:
+                problems.append(f"no column {name!r}")
+    return frozenset(picked), tuple(problems)
+
+
 @dataclass
 class GridView:
     """The grid's filter and sort, kept by the main screen across refreshes."""
@@ -107,12 +138,28 @@ class GridView:
     in_flight_only: bool = False
     sort: str = "sheet"
     _parsed: tuple[str, Query] = field(default=("", Query()), repr=False)
+    _columns: tuple[tuple, frozenset[str], tuple[str, ...]] = field(default=((), frozenset(), ()), repr=False)
 
     @property
     def query(self) -> Query:
         if self._parsed[0] != self.text:
             self._parsed = (self.text, parse_query(self.text))
         return self._parsed[1]
+
+    def column_ids(self, columns: Iterable[ColumnView]) -> frozenset[str]:
+        """The ids of the columns the query's `col:` names pick among these (`resolve_columns`, cached)."""
+        columns = tuple(columns)
+        names = self.query.columns
+        given = (names, tuple((c.id, c.title) for c in columns))
+        if self._columns[0] != given:
+            self._columns = (given, *resolve_columns(names, columns))
+        return self._columns[1]
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """What is wrong with the query: its words, and the `col:` names last resolved (`column_ids`)."""
+        return self.query.problems + (self._columns[2] if self._columns[0] and self._columns[0][0] ==
+                                      self.query.columns else ())
 
     @property
     def filtering(self) -> bool:
@@ -181,12 +228,14 @@ def _haystack(cell: CellView, column: ColumnView | None) -> str:
 
 
 def cell_matches(cell: CellView, column: ColumnView | None, query: Query, statuses: frozenset[str],
-                 now: float) -> bool:
+                 now: float, column_ids: frozenset[str] | None = None) -> bool:
+    """Whether the cell satisfies the query; `column_ids` are what its `col:` names picked (`resolve_columns`)."""
     if statuses and not (cell.status in statuses or (IN_FLIGHT in statuses and bool(cell.in_flight))):
         return False
     if query.columns:
-        title = (column.title if column else cell.column_id).lower()
-        if not any(c in title or c == cell.column_id.lower() for c in query.columns):
+        if column_ids is None:
+            column_ids = resolve_columns(query.columns, [column] if column is not None else [])[0]
+        if cell.column_id not in column_ids:
             return False
     if query.within is not None:
         changed = last_change(cell)
@@ -215,7 +264,8 @@ def matching_in_row(state: EngineState, row_id: str, view: GridView, now: float,
     if query.rows and not (statuses or query.words or query.columns or query.within is not None):
         return cells
     columns = {c.id: c for c in state.columns}
-    found = [c for c in cells if cell_matches(c, columns.get(c.column_id), query, statuses, now)]
+    picked = view.column_ids(state.columns) if query.columns else None
+    found = [c for c in cells if cell_matches(c, columns.get(c.column_id), query, statuses, now, picked)]
     return found or None
 
 

@@ -195,7 +195,7 @@ class MainScreen(Screen[None]):
         if grid.view.filtering and message.shown:
             cells = grid.index.matched_cells(grid.state)
             extra = f"{len(cells)} cells, {changed_within(cells, HOUR, self.app.now())} changed in the last hour"
-        self.filter_bar.summary(grid.view.describe(), message.shown, message.total, extra, grid.view.query.problems)
+        self.filter_bar.summary(grid.view.describe(), message.shown, message.total, extra, grid.view.problems)
         self.show_detail()
 
     @on(EngineGrid.MarksChanged)
@@ -215,13 +215,13 @@ class MainScreen(Screen[None]):
     @on(FilterInput.QueryChanged)
     def _filter_typed(self, event: FilterInput.QueryChanged) -> None:
         self.grid.view.text = event.value  # one message per burst of keys (it replaces the older ones)
-        self.grid.apply_view()
+        self.views.apply_filter()
 
     @on(Input.Submitted, "FilterInput")
     def _filter_kept(self, event: Input.Submitted) -> None:
         self.grid.view.text = event.value
         self.filter_bar.close()
-        self.grid.apply_view()
+        self.views.apply_filter()
         self.grid.focus()
 
     def clear_filter(self) -> bool:

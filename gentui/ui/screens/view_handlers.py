@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
+
 from gentui.action_table import ActionId
 from gentui.api.errors import GenApiError
 from gentui.core.formatting import describe_error
@@ -36,16 +38,37 @@ class ViewHandlers(CellHandlers):
     async def filter(self, key: CellKey | None) -> None:
         self.screen.filter_bar.open(self.screen.grid.view.text)
 
+    def apply_filter(self) -> int:
+        """Show the grid's view after the filter changed, with the cursor on a cell it selects; the rows shown."""
+        shown = self.screen.grid.apply_view()
+        self.to_first_match()
+        return shown
+
+    def to_first_match(self) -> None:
+        """Put the cursor on the first cell the filter selects (scrolling to it), unless it is on one already."""
+        grid = self.screen.grid
+        if not grid.view.filtering or not grid.row_count:
+            return
+        index = grid.index
+        first = next((keys[0] for row_id in index.order() if (keys := index.matches.get(row_id))), None)
+        if first is None or grid.current_key in {k for keys in index.matches.values() for k in keys}:
+            return
+        try:
+            row, column = grid.get_row_index(first[0]), grid.get_column_index(first[1])
+        except (ColumnDoesNotExist, RowDoesNotExist):  # not drawn (yet): leave the cursor
+            return
+        grid.move_cursor(row=row, column=column, animate=False, scroll=True)
+
     async def failed_only(self, key: CellKey | None) -> None:
         grid = self.screen.grid
         grid.view.failed_only = not grid.view.failed_only
-        shown = grid.apply_view()
+        shown = self.apply_filter()
         self.screen.notify(f"failed only: {'on' if grid.view.failed_only else 'off'} ({shown} rows)", timeout=2)
 
     async def in_flight_only(self, key: CellKey | None) -> None:
         grid = self.screen.grid
         grid.view.in_flight_only = not grid.view.in_flight_only
-        shown = grid.apply_view()
+        shown = self.apply_filter()
         self.screen.notify(f"in flight only: {'on' if grid.view.in_flight_only else 'off'} ({shown} rows)", timeout=2)
 
     async def sort(self, key: CellKey | None) -> None:

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
-PLACEHOLDER = "filter: text, is:failed, is:running, col:NAME, age:1h, row:7 — Enter keeps it, Escape clears"
+PLACEHOLDER = 'filter: text, is:failed, is:running, col:NAME, col:"TWO WORDS", age:1h, row:7 — Enter keeps it, Escape clears'
 QUERY_LIMIT = 500  # characters a filter query may hold: a 1 MB paste keeps the first 500
 
 
@@ -20,8 +20,10 @@ class FilterInput(Input):
 ## Filter
 Type to filter the grid as you go. Words match a cell's value, model, status, type, column and
 failure reason; `is:failed`, `is:running`, `is:completed`… match a status; `col:NAME` only the
-columns whose title contains NAME; `age:1h` only cells that changed in the last hour; `row:7` one row.
-A row is shown when one of its cells matches everything. `Enter` keeps the filter, `Escape` clears it.
+column titled NAME (`col:"FINAL VIDEO"` for spaces; a prefix when only one title starts with it);
+`age:1h` only cells that changed in the last hour; `row:7` one row. A row is shown when one of its
+cells matches everything, and the cursor goes to the first such cell. `Enter` keeps the filter,
+`Escape` clears it.
 A query holds at most 500 characters.
 """
 
