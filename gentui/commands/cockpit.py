@@ -195,11 +195,12 @@ def stdin_closed() -> bool:
 
 def no_terminal() -> bool:
     """True when the cockpit has no terminal to draw on and read keys from (`gentui < /dev/null`,
-    `gentui | less`): Textual would spin on the closed input forever. A browser session of `gentui serve`
-    (Textual's web driver) talks through pipes on purpose and is not refused."""
+    `gentui | less`, `gentui 2> log`): Textual would spin on the closed input forever, or draw into a file.
+    A browser session of `gentui serve` (Textual's web driver) talks through pipes on purpose and is not refused."""
     if os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
         return False
-    streams = (sys.__stdin__, sys.__stdout__)
+    # keys come from stdin; Textual draws on stderr (stdout on Windows); stdout is where a pipe would take it
+    streams = (sys.__stdin__, sys.__stdout__, sys.__stderr__)
     try:
         return not all(stream is not None and stream.isatty() for stream in streams)
     except (OSError, ValueError):
@@ -219,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
     if no_terminal():  # after the settings: a broken config.toml or journal is the first thing to fix
         if launch.journal is not None:
             launch.journal.close()
-        print("gentui: gentui needs a terminal (standard input and output are not one; "
+        print("gentui: gentui needs a terminal (standard input, output and error must be one; "
               "scripts: gentui status --json, gentui export)", file=sys.stderr)
         return EXIT_USAGE
     from gentui.ui.app import GentuiApp

@@ -24,7 +24,7 @@ from gentui.core.actions import Actions, Guards, Plan, Refusal
 from gentui.core.card import Card
 from gentui.core.engine_state import EngineState
 from gentui.core.events import BatchProgress, Notice
-from gentui.core.formatting import fmt_credits
+from gentui.core.formatting import fmt_credits, plural
 from gentui.core.session import Session
 from gentui.core.views import CellKey
 
@@ -147,13 +147,17 @@ class BatchPlan:
         per = sorted({i.estimate for i in self.items})
         each = fmt_credits(per[0]) if len(per) == 1 else f"{fmt_credits(per[0])}–{fmt_credits(per[-1])}"
         refined = self.refined and self.likely_total != self.total
-        out = [f"{len(self.items)} cells, ~{each} credits each (the documented estimate the server pre-charges)"]
+        each_word = "each" if len(self.items) != 1 else "for it"
+        out = [f"{plural(len(self.items), 'cell')}, ~{each} credits {each_word} (the documented estimate the server "
+               "pre-charges)"]
         total = f"Estimated total: {fmt_credits(self.total)} credits (pre-charged)"
         if refined:
             total += f"; likely final cost ~{fmt_credits(self.likely_total.quantize(ONE))} from recent charges"
         out.append(total)
         if self.in_flight:
-            out.append(f"{self.in_flight} of these cells have a generation running; each starts another")
+            out.append(f"{self.in_flight} of these cells has a generation running; it starts another"
+                       if self.in_flight == 1 else
+                       f"{self.in_flight} of these cells have a generation running; each starts another")
         if self.balance is not None:
             line = f"Balance: {fmt_credits(self.balance)} → {fmt_credits(self.balance_after)} (generic, pre-charged)"
             if refined:
@@ -166,7 +170,7 @@ class BatchPlan:
         elif self.total > 0:
             out.append("Balance: unknown (not read from the server): not checked")
         if self.values:
-            out.append(f"First: {len(self.values)} cell values updated in one mass_update (free)")
+            out.append(f"First: {plural(len(self.values), 'cell value')} updated in one mass_update (free)")
         return out
 
 

@@ -21,6 +21,11 @@ def describe_error(exc: BaseException) -> str:
     return safe_text(f"{type(exc).__name__}: {exc}", MESSAGE_LIMIT)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 cell`, `2 cells`, `0 cells` (`many` for an irregular plural: `plural(n, "entry", "entries")`)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
     if seconds < 60:

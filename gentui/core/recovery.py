@@ -16,7 +16,7 @@ from gentui.api.errors import GenApiError
 from gentui.core.actions import READONLY_REASON, Guards, Plan
 from gentui.core.batch import BatchItem, BatchPlan
 from gentui.core.events import Notice
-from gentui.core.formatting import format_duration
+from gentui.core.formatting import format_duration, plural
 from gentui.core.journal import Intent, Journal
 from gentui.core.session import Session
 from gentui.core.text import one_line
@@ -110,7 +110,7 @@ class Recovery:
             items.append(BatchItem(key, intent.cell_id, card, intent.estimate or card.estimate(),
                                    idempotency_key=intent.idempotency_key))
         plan = BatchPlan(items, session.ledger.generic)
-        confirm = Plan("resume", f"Resume {len(items)} unsent generations?", amount=plan.total, lines=[
+        confirm = Plan("resume", f"Resume {plural(len(items), 'unsent generation')}?", amount=plan.total, lines=[
             "An earlier gentui stopped before the server confirmed these:",
             *self.describe(unsent),
             ("Resent with their original Idempotency-Keys: any the server already took is answered from its "

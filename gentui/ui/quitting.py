@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gentui.core.actions import Plan
+from gentui.core.formatting import plural
 
 if TYPE_CHECKING:
     from gentui.ui.app import GentuiApp
@@ -20,9 +21,10 @@ def quit_asking(app: GentuiApp) -> None:
         if isinstance(app.screen, ConfirmScreen) and app.screen.plan.action == "quit":
             return  # already asking
         p, kept = runner.progress(), runner.journalled_unsent()
+        stays = f"{plural(kept, 'unsent cell')} {'stays' if kept == 1 else 'stay'} in the journal"
         plan = Plan("quit", "Quit while a batch runs?", lines=[
             f"{p.sent} of {p.total} sent, {p.queued} not yet sent.",
-            f"{kept} unsent cells stay in the journal: the next start offers to resume them." if kept else
+            f"{stays}: the next start offers to resume them." if kept else
             "Nothing unsent is in a journal: quitting drops the unsent cells."])
         app.push_screen(ConfirmScreen(plan), lambda ok: app._quit() if ok else None)
         return

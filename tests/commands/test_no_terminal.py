@@ -35,3 +35,16 @@ def test_a_terminal_for_keys_but_a_pipe_for_the_screen_is_refused_too(home: Path
         os.close(master)
     assert done.returncode == 2, done.stderr
     assert "gentui needs a terminal" in done.stderr and done.stdout == ""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pty semantics of Linux")
+def test_a_screen_sent_to_a_file_is_refused(home: Paths, tmp_path) -> None:
+    master, slave = pty.openpty()
+    try:
+        with (tmp_path / "err").open("w") as err:
+            done = _run(["--demo"], stdin=slave, stdout=slave, stderr=err)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert done.returncode == 2
+    assert "gentui needs a terminal" in (tmp_path / "err").read_text()

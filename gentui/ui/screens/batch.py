@@ -17,9 +17,13 @@ from gentui.core.actions import Refusal
 from gentui.core.batch import BatchPlan
 from gentui.core.card import CardError, validate_card
 from gentui.core.events import BatchProgress
+from gentui.core.formatting import fmt_credits, plural
 from gentui.core.text import safe_text
+from gentui.core.views import CellKey
+from gentui.ui.screens.plan_dialogs import BUTTONS_CSS
 from gentui.ui.widgets.batch_bar import progress_text
 
+CELLS_SHOWN = 500  # cells listed in the plan dialog (the rest are counted)
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 
 
@@ -35,42 +39,63 @@ class BatchDialog(ModalScreen[tuple[dict, str] | None]):
                 Binding("y", "run_all", "Run all", show=False),  # typed text in a field stays text
                 Binding("ctrl+s", "run_all", "Run", priority=True)]
 
+    DEFAULT_CSS = """
+    BatchDialog #b-body { height: 1fr; min-height: 6; }
+    BatchDialog #b-prompt { height: 5; min-height: 3; }
+    BatchDialog #b-cells { height: auto; color: $text-muted; }
+    """ + BUTTONS_CSS.replace("PlanDialog", "BatchDialog")
+
     def __init__(self, title: str, generation_type: str | None, make_plan: Callable[[dict], BatchPlan],
-                 variables: dict[str, str]) -> None:
+                 variables: dict[str, str], where: Callable[[CellKey], str] | None = None) -> None:
         super().__init__()
         self.title_text, self.generation_type = title, generation_type
         self.make_plan, self.variables = make_plan, variables
+        self.where = where or (lambda key: f"{key[0]} {key[1]}")
         self.plan: BatchPlan | None = None
 
     def compose(self) -> ComposeResult:
         gt = self.generation_type
         with Vertical(classes="dialog wide tall"):
             yield Label(Text(self.title_text, style="bold"))
-            with VerticalScroll():
+            with VerticalScroll(id="b-body"):  # everything but the title and the buttons scrolls
                 if gt and vocab.MODELS.get(gt):
-                    yield Label("model (blank: each cell keeps its own)")
+                    yield Static("model (blank: each cell keeps its own)")
                     yield Select([(m, m) for m in vocab.MODELS[gt]], id="b-model", allow_blank=True,
                                  prompt="(keep)")
                 if gt and any(f.name == "prompt" for f in vocab.CARD_FIELDS.get(gt, ())):
-                    yield Label(Text("prompt template (blank: keep); {{variables}} are expanded by the server"))
+                    yield Static(Text("prompt template (blank: keep); the server expands {{variables}}"))
                     yield TextArea("", id="b-prompt", soft_wrap=True)
                     yield Static("", id="b-preview")
                 if gt in vocab.ASPECT_RATIOS:
-                    yield Label("aspect ratio")
+                    yield Static("aspect ratio")
                     yield Select([(a, a) for a in vocab.ASPECT_RATIOS[gt]], id="b-aspect", allow_blank=True,
                                  prompt="(keep)")
                 if gt in (vocab.VIDEO_FROM_TEXT, vocab.VIDEO_FROM_IMAGE, vocab.VIDEO_FROM_INGREDIENTS):
-                    yield Label("duration (s)")
+                    yield Static("duration (s)")
                     yield Input("", id="b-duration", placeholder="(keep)")
                 if not gt:
                     yield Static(Text("Cells of several card types: each is regenerated with its own card.",
                                       style="dim"))
-            yield Static("", id="b-plan")
-            yield Static("", id="b-error")
+                yield Static("", id="b-plan")
+                yield Static("", id="b-error")
+                yield Static("", id="b-cells")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Run the part that fits", id="fit", variant="default")
                 yield Button("Run all (ctrl+s)", id="all", variant="warning")
+
+    def cell_lines(self) -> list[str]:
+        """The cells the plan runs, one line each: where, the card type and model, the estimate."""
+        items = self.plan.items if self.plan is not None else []
+        lines = [f"{'Cells' if len(items) != 1 else 'Cell'} it runs:"]
+        for item in items[:CELLS_SHOWN]:
+            card = item.card
+            model = f" {card.model}" if card.model else ""
+            label = vocab.TYPE_LABELS.get(card.generation_type, card.generation_type)
+            lines.append(f"  · {self.where(item.key)}: {label}{model}, ~{fmt_credits(item.estimate)}")
+        if len(items) > CELLS_SHOWN:
+            lines.append(f"  … and {plural(len(items) - CELLS_SHOWN, 'more cell')}")
+        return lines
 
     def on_mount(self) -> None:
         self.replan()
@@ -109,6 +134,7 @@ class BatchDialog(ModalScreen[tuple[dict, str] | None]):
             self.query_one("#b-preview", Static).update(
                 Text("preview: " + safe_text(shown, 400), style="dim") if shown else "")
         self.query_one("#b-plan", Static).update(Text("\n".join(self.plan.lines()), style="bold"))
+        self.query_one("#b-cells", Static).update(Text("\n".join(safe_text(line, 300) for line in self.cell_lines())))
         fits = self.plan.fitting()
         self.query_one("#all", Button).disabled = fits < len(self.plan.items)
         fit_button = self.query_one("#fit", Button)
@@ -141,6 +167,8 @@ class BatchDialog(ModalScreen[tuple[dict, str] | None]):
 
 class BatchControl(ModalScreen[str | None]):
     """While a batch runs: pause, resume, cancel."""
+
+    DEFAULT_CSS = BUTTONS_CSS.replace("PlanDialog", "BatchControl")
 
     BINDINGS = [Binding("escape", "close", "Close")]
 

@@ -11,7 +11,7 @@ from gentui.api.errors import GenApiError
 from gentui.core.actions import Plan, Refusal
 from gentui.core.batch import BatchPlan, CostBook, plan_batch
 from gentui.core.events import Notice
-from gentui.core.formatting import describe_error, fmt_credits
+from gentui.core.formatting import describe_error, fmt_credits, plural
 from gentui.core.recovery import ResumeOffer
 from gentui.core.views import CellKey
 from gentui.ui.screens.batch import BatchControl, BatchDialog
@@ -55,7 +55,7 @@ class MassHandlers(CellHandlers):
         if not failed:
             raise Refusal("mark_failed: no failed cell in view")
         grid.set_marks(grid.marks | failed)
-        self.screen.notify(f"{len(failed)} failed cells marked", timeout=3)
+        self.screen.notify(f"{plural(len(failed), 'failed cell')} marked", timeout=3)
 
     async def clear_marks(self, key: CellKey | None) -> None:
         self.screen.grid.set_marks(set())
@@ -80,7 +80,7 @@ class MassHandlers(CellHandlers):
         marks = bool(grid.marks)
         what = "marked cells" if marks else "cells of " + session.where(keys[0]).split(" ", 2)[-1]
         shown = "" if marks or not filtered else " (those the filter shows)"
-        title = f"Mass regenerate {len(keys)} {what}{shown}"
+        title = f"Mass regenerate {len(keys)} {what if len(keys) != 1 else what.replace('cells', 'cell')}{shown}"
 
         def make_plan(overrides: dict[str, Any]) -> BatchPlan:
             return plan_batch(session, actions, keys, overrides=overrides, costs=costs)
@@ -100,7 +100,7 @@ class MassHandlers(CellHandlers):
                 self.release_marks(plan)
 
         screen.app.push_screen(BatchDialog(title, types.pop() if len(types) == 1 else None, make_plan,
-                                           dict(state.global_variables)), decided)
+                                           dict(state.global_variables), session.where), decided)
 
     def start_batch(self, plan: BatchPlan) -> None:
         app = self.screen.app
@@ -116,7 +116,7 @@ class MassHandlers(CellHandlers):
         left = grid.marks - taken
         grid.set_marks(left)
         rest = f"; {len(left)} still marked (not in the batch)" if left else ""
-        self.session.emit(Notice(f"marks cleared: the batch took them ({len(taken)} cells){rest}", toast=False))
+        self.session.emit(Notice(f"marks cleared: the batch took them ({plural(len(taken), 'cell')}){rest}", toast=False))
 
     # --- resume after a crash ------------------------------------------------------------------------------
     def offer_resume(self, offer: ResumeOffer) -> None:
@@ -145,8 +145,9 @@ class MassHandlers(CellHandlers):
         if not jobs:
             raise Refusal("bulk_stop: nothing in flight in the column or the marked cells")
         refund = sum((session.estimate_for(k, j) for k, j in jobs), Decimal(0))
-        plan = actions.finish(Plan("bulk_stop", f"Stop {len(jobs)} generations", amount=-refund,
-                                    lines=[f"{len(jobs)} in-flight generations will be stopped and refunded in full."]))
+        plan = actions.finish(Plan("bulk_stop", f"Stop {plural(len(jobs), 'generation')}", amount=-refund,
+                                    lines=[f"{plural(len(jobs), 'in-flight generation')} will be stopped "
+                                           "and refunded in full."]))
         plan.needs_confirm = True
 
         async def stop_all() -> None:

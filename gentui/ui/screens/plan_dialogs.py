@@ -20,6 +20,20 @@ from textual.widgets import Button, Label, Static
 from gentui.core.actions import Plan
 from gentui.core.text import safe_text
 
+#: a dialog's buttons: only the focused one stands out (a coloured Confirm must not look focused while Cancel
+#: is); the others say what they risk by their text colour alone. Other dialogs take it with their own name.
+BUTTONS_CSS = """
+PlanDialog .buttons Button.-warning, PlanDialog .buttons Button.-error, PlanDialog .buttons Button.-primary {
+    background: $surface; border-top: tall $surface-lighten-1; border-bottom: tall $surface-darken-1;
+}
+PlanDialog .buttons Button.-warning { color: $text-warning; }
+PlanDialog .buttons Button.-error { color: $text-error; }
+PlanDialog .buttons Button.-primary { color: $text-primary; }
+PlanDialog .buttons Button:focus {
+    background: $accent; color: $text; text-style: bold underline;
+    border-top: tall $accent-lighten-2; border-bottom: tall $accent-darken-2;
+}
+"""
 TOO_SMALL = "terminal too small to confirm: enlarge it to see the cost, or press n"
 R = TypeVar("R")
 Choice = Literal["resume", "discard"]
@@ -30,7 +44,7 @@ class PlanDialog(ModalScreen[R], Generic[R]):
 
     DEFAULT_CSS = """
     PlanDialog #too-small { dock: top; height: auto; width: 100%; background: $error; color: $text; }
-    """
+    """ + BUTTONS_CSS
     BUTTONS: tuple[tuple[str, str, str], ...] = ()
     CLASSES = "dialog"
 
