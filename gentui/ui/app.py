@@ -243,7 +243,7 @@ class GentuiApp(SavesFiles):
         """The command palette: Textual's commands, then every gentui action that makes sense now."""
         from gentui.ui.palette import gentui_commands
 
-        yield from super().get_system_commands(screen)
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")  # one help entry: ours
         yield from gentui_commands(self, screen)
 
     # --- global actions ----------------------------------------------------------------------------------
