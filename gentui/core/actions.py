@@ -215,7 +215,8 @@ class Actions:
         return pending
 
     def plan_resend(self, idem: str) -> Plan:
-        """Asking before a resend past the limit: it may be charged a second time; the amount is on the dialog."""
+        """Asking before a resend past the limit: it may be charged a second time, so it is a spend like any
+        other (the session spend cap refuses it; the balance and its warnings are on the dialog)."""
         self.check_writable("resend")
         pending = self.uncertain.get(idem)
         if pending is None:
@@ -226,8 +227,8 @@ class Actions:
                     lines=[f"Its answer was lost {format_duration(pending.age(now))} ago (engine {pending.engine_id}).",
                            f"Past {format_duration(RESEND_LIMIT)} the server may no longer replay its "
                            "Idempotency-Key: if it acted the first time, this is charged a second time."])
-        plan.balance = self.session.ledger.generic
-        plan.needs_confirm = True
+        plan = self.finish(plan)  # a spend like any other: the cap refuses it, a low balance warns
+        plan.needs_confirm = True  # whatever `confirm` says: it may be charged a second time
         return plan
 
     def resends_due(self) -> bool:

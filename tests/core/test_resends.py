@@ -10,7 +10,7 @@ import pytest
 
 from gentui.api import errors, vocab
 from gentui.api.client import GenClient
-from gentui.core.actions import Actions, Guards
+from gentui.core.actions import Actions, Guards, Refusal
 from gentui.core.batch import BatchRunner, plan_batch
 from gentui.core.events import Notice, ResendsChanged
 from gentui.core.journal import Journal
@@ -141,6 +141,25 @@ async def test_a_new_press_on_a_cell_whose_lost_answer_is_past_the_window_gets_a
     transport.lose = False
     await actions.regenerate(actions.plan_regenerate(key))  # the person confirmed this charge anew
     assert not actions.uncertain and actions.intents.intents[old].get("abandoned")
+
+
+async def test_a_resend_past_the_window_is_a_spend_the_spend_cap_refuses() -> None:
+    sim, transport, session, actions, key, now, _events = await setup()
+    transport.lose = True
+    with pytest.raises(errors.TransportError):
+        await actions.regenerate(actions.plan_regenerate(key))
+    [idem] = actions.uncertain
+    transport.lose = False
+    now[0] += RESEND_LIMIT + 1
+    amount = actions.uncertain[idem].plan.amount
+    actions.guards = Guards(low_balance_warning=Decimal(0), spend_cap=session.ledger.session_spent + amount - 1)
+    posts = generate_posts(sim)
+    with pytest.raises(Refusal, match="spend cap"):
+        actions.plan_resend(idem)  # it may be charged a second time: the cap counts it like any spend
+    assert generate_posts(sim) == posts and list(actions.uncertain) == [idem]  # nothing sent, still listed
+    actions.guards = Guards(low_balance_warning=Decimal(0), spend_cap=session.ledger.session_spent + amount)
+    plan = actions.plan_resend(idem)
+    assert plan.needs_confirm and plan.balance is not None  # within the cap: asked, with the balance
 
 
 # --- cancel -------------------------------------------------------------------------------------------------
