@@ -44,6 +44,7 @@ class ActionId(StrEnum):
     HELP = "help"
     WIDGET_HELP = "widget_help"
     QUIT = "quit"
+    RESENDS = "resends"
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(A.WIDGET_HELP, "f1", "Widget help", "What the focused part can do", scope="app", show=False,
                priority=True),
     ActionSpec(A.QUIT, "q", "Quit", "Quit gentui", scope="app"),
+    ActionSpec(A.RESENDS, "ctrl+u", "Resends", "Unanswered charged requests waiting to be sent again, with cancel",
+               scope="app", offline=True, show=False),
 )
 #: the app's method for each global action, where its name differs from the id
 _APP_METHODS: dict[ActionId, str] = {A.HELP: "show_keys"}

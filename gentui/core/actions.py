@@ -252,7 +252,7 @@ class Actions:
                     self.session.emit(Notice(
                         f"{pending.plan.title}: no answer for {format_duration(pending.age(now))}, past the "
                         "server's idempotency window: not sent again by itself; resend (asks) or cancel it "
-                        "from the command palette (ctrl+p)", "warning", tags=("resend",)))
+                        "from the resends list (ctrl+u) or the command palette (ctrl+p)", "warning", tags=("resend",)))
                 continue
             try:
                 await self.resend_one(idem)

@@ -264,6 +264,11 @@ class GentuiApp(SavesFiles):
         """F1: Textual's help panel (the focused part's HELP, rendered, and its keys); F1 again hides it."""
         (self.action_hide_help_panel if self.screen.query("HelpPanel") else self.action_show_help_panel)()
 
+    def action_resends(self) -> None:  # ctrl+u: the unanswered charged requests, each cancellable
+        from gentui.ui.screens.resends import open_resends
+
+        open_resends(self)
+
     def action_switch_engine(self) -> None:  # no engine yet: the start-up's own choice
         (self.switch_engine if self.session is not None else self.start)()
 

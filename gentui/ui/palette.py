@@ -85,6 +85,7 @@ def gentui_commands(app: GentuiApp, screen: Screen[object]) -> Iterator[SystemCo
                             screen.views.open_spend)
         yield SystemCommand(title(app, "refresh"), BY_ID["refresh"].help, app.action_refresh)
         yield SystemCommand(title(app, "switch_engine"), BY_ID["switch_engine"].help, app.action_switch_engine)
+        yield SystemCommand(title(app, "resends"), BY_ID["resends"].help, app.action_resends)
         yield from resend_commands(app, screen)
     yield SystemCommand(title(app, "help"), BY_ID["help"].help, app.action_show_keys)
 
