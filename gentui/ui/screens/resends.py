@@ -102,6 +102,8 @@ class ResendsScreen(ModalScreen[None]):
         self.query_one("#r-empty", Static).update(
             "" if count else Text("Nothing is waiting: every charged request was answered.", style="green"))
         self.table.display = bool(count)
+        if not count and self.focused is table:  # the list emptied under the cursor: Close keeps the keys
+            self.query_one("#close", Button).focus()
         for button_id in ("#cancel", "#resend"):
             self.query_one(button_id, Button).disabled = not count or (button_id == "#cancel" and self.cancel is None)
 
