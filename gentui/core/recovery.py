@@ -56,7 +56,7 @@ class ResumeOffer:
         """Never send them: each intent is abandoned in the journal and not offered again."""
         for intent in self.intents:
             self.journal.abandon(intent.idempotency_key)
-        self.session.emit(Notice(f"discarded {len(self.intents)} unsent generations of an earlier gentui: "
+        self.session.emit(Notice(f"discarded {plural(len(self.intents), 'unsent generation')} of an earlier gentui: "
                                  "nothing was sent", tags=("resume",)))
 
 
@@ -94,13 +94,14 @@ class Recovery:
             self.journal.claim(intent.idempotency_key)
             self.watch(intent.generation_id)
         if sent:
-            session.emit(Notice(f"re-attached {len(sent)} generations started by an earlier gentui", tags=("resume",)))
+            session.emit(Notice(f"re-attached {plural(len(sent), 'generation')} started by an earlier gentui", tags=("resume",)))
         unsent = [i for i in orphans
                   if not i.generation_id and i.key in session.state.cells and i.card is not None]
         if not unsent:
             return None
         if self.guards.readonly:  # resending spends: not in monitor mode; they stay in the journal
-            session.emit(Notice(f"{len(unsent)} unsent generations from an earlier gentui were not resent: "
+            were = "was" if len(unsent) == 1 else "were"
+            session.emit(Notice(f"{plural(len(unsent), 'unsent generation')} from an earlier gentui {were} not resent: "
                                 f"{READONLY_REASON}", "warning"))
             return None
         items = []

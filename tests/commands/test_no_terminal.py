@@ -48,3 +48,12 @@ def test_a_screen_sent_to_a_file_is_refused(home: Paths, tmp_path) -> None:
         os.close(master)
     assert done.returncode == 2
     assert "gentui needs a terminal" in (tmp_path / "err").read_text()
+
+
+def test_a_browser_session_of_gentui_serve_is_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gentui.commands.cockpit import no_terminal
+
+    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)
+    assert no_terminal()  # pytest's streams are captured: no terminal
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")  # what textual-serve sets
+    assert not no_terminal()

@@ -334,7 +334,7 @@ async def test_the_start_up_prompt_resumes_a_dead_owners_intents_with_the_same_k
             assert f"· {app.session.where(key)}: image_from_text" in body
         assert body.count(" ago") == 5  # (mass_regenerate, 0s ago): when, and the batch when it had one
         assert app.focused.id == "keep"
-        assert "re-attached 1 generations started by an earlier gentui" in notes(app)
+        assert "re-attached 1 generation started by an earlier gentui" in notes(app)
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen.batch_bar.runner is not None and app.screen.batch_bar.runner.state == "done",
                        what="the resumed batch")

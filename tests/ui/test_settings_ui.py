@@ -283,6 +283,7 @@ def test_the_mouse_setting_reaches_app_run(home: Paths, monkeypatch: pytest.Monk
         seen.update(kwargs)
 
     monkeypatch.setattr(GentuiApp, "run", fake_run)
+    monkeypatch.setattr("gentui.commands.cockpit.no_terminal", lambda: False)  # pytest's streams are no terminal
     assert main(["--demo"]) == 0
     assert seen == {"mouse": expected}
 

@@ -12,7 +12,7 @@ from textual.widgets.data_table import ColumnDoesNotExist, RowDoesNotExist
 
 from gentui.action_table import ActionId
 from gentui.api.errors import GenApiError
-from gentui.core.formatting import describe_error
+from gentui.core.formatting import describe_error, plural
 from gentui.core.rows import SORT_LABELS
 from gentui.core.views import CellKey
 from gentui.ui.screens.cell_handlers import CellHandlers, Handler
@@ -126,7 +126,7 @@ class ViewHandlers(CellHandlers):
                               timeout=10, markup=False)
                 return written
         self.exported.extend(written)
-        text = f"exported {len(records)} generations to {', '.join(str(p) for p in written)}"
+        text = f"exported {plural(len(records), 'generation')} to {', '.join(str(p) for p in written)}"
         screen.feeds.add(app.now(), text)
         screen.notify(text, title="Export", timeout=10, markup=False)
         return written
