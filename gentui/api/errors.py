@@ -110,9 +110,19 @@ class NotFoundError(GenApiError):
 
     default_hint = "Check the id (agent, engine, cell or generation); a 404 also means your key has no access to it."
 
+    def __init__(self, message: str, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        if self.missing_v1:  # the likely cause first, where a header line has room for it
+            self.message = f"base_url without /v1? {self.message}"[:MESSAGE_CAP]
+
+    @property
+    def missing_v1(self) -> bool:
+        """The request's path has no /v1: the base URL most likely lacks it (`https://api.gen.pro`)."""
+        return self.path is not None and not ("/v1/" in self.path or self.path.endswith("/v1"))
+
     @property
     def hint(self) -> str:
-        if self.path is not None and not ("/v1/" in self.path or self.path.endswith("/v1")):
+        if self.missing_v1:
             return (f"Check base_url: it must end in /v1 (like https://api.gen.pro/v1); this request went to "
                     f"{self.path}, without /v1.")
         return self.default_hint

@@ -109,6 +109,7 @@ async def test_a_base_url_without_v1_hints_at_it() -> None:
         with pytest.raises(errors.NotFoundError) as caught:
             await client.agent("1")
     text = describe_error(caught.value)
+    assert text.startswith("base_url without /v1? ")  # first: a header line that cuts the rest still says it
     assert "must end in /v1" in text and "Check the id" not in text
     async with GenClient("https://api.example.com/v1", "k" * 20, transport=Counting(404), sleep=no_sleep) as client:
         with pytest.raises(errors.NotFoundError) as caught:
