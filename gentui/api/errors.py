@@ -16,9 +16,12 @@ NO_KEY = "no API key: run `gentui login`, or try `gentui --demo`"
 MESSAGE_CAP = 500  # characters of a server message kept (an HTML error page is not a message)
 
 
-def unreachable(host: str, how: str) -> str:
-    """A connection that never got through, naming the host first (`nosuchhost.invalid is unreachable: ...`)."""
-    return f"{host} is unreachable: {how}" if host else f"{how} to the server"
+def unreachable(host: str, how: str = "") -> str:
+    """A connection that never got through, naming the host first and short (a header line shows it):
+    `nosuchhost.invalid unreachable`, `api.gen.pro unreachable: timed out connecting`."""
+    if not host:
+        return f"{how or 'could not connect'} to the server"
+    return f"{host} unreachable" + (f": {how}" if how else "")
 
 
 class GenApiError(Exception):

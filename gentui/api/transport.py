@@ -118,7 +118,7 @@ def transport_error(exc: httpx.HTTPError, method: str, path: str, scrub: Scrub) 
             "the request could not be sent" + suffix, can_retry=False, never_sent=True, error_code=kind, **where
         )
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)):
-        text = "timed out connecting" if isinstance(exc, httpx.TimeoutException) else "could not connect"
+        text = "timed out connecting" if isinstance(exc, httpx.TimeoutException) else ""
         return errors.TransportError(errors.unreachable(_host(exc), text) + suffix, ambiguous=False,
                                      never_sent=True, error_code=kind, **where)
     text = "timed out waiting for the answer" if isinstance(exc, httpx.TimeoutException) else "the connection broke"
