@@ -23,6 +23,12 @@ class SavesFiles(App[None]):
         self.screenshot_dir = folder
         return super().deliver_screenshot(filename, folder, time_format)
 
+    def _on_delivery_complete(self, event: events.DeliveryComplete) -> None:  # the full path, as plain text
+        if event.name == "screenshot" and event.path is not None:
+            event.prevent_default()
+            self.notify(f"screenshot saved to {Path(event.path).absolute()}", title="Screenshot", timeout=10,
+                        markup=False)
+
     def _on_delivery_failed(self, event: events.DeliveryComplete) -> None:  # Textual's own toast gives no reason
         if event.name == "screenshot":
             event.prevent_default()

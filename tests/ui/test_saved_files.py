@@ -42,7 +42,7 @@ async def test_a_screenshot_without_downloads_goes_to_the_current_folder_and_say
         app.deliver_screenshot()
         await wait_for(pilot, lambda: any(p.suffix == ".svg" for p in no_downloads.iterdir()), what="the file")
         saved = next(p for p in no_downloads.iterdir() if p.suffix == ".svg")
-        await wait_for(pilot, lambda: any(str(saved) in str(n.message) for n in app._notifications),
+        await wait_for(pilot, lambda: any(f"screenshot saved to {saved}" == str(n.message) for n in app._notifications),
                        what="a toast with the full path")
 
 
