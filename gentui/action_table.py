@@ -198,7 +198,7 @@ RESERVED_KEYS: dict[str, tuple[str, str | None]] = {
         ("end", "last row"), ("enter", "into the detail"), ("escape", "out of the detail"),
         ("tab", "next part"), ("shift+tab", "previous part"))},
     "ctrl+p": ("the command palette", None),
-    "ctrl+c": ("copy or quit (Textual)", None),
+    "ctrl+c": ("quit (asks while a batch runs; copies in a text field)", None),
     "ctrl+q": ("quit (Textual)", A.QUIT.value),
 }
 
