@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -24,6 +25,7 @@ from gentui.core.run import Run
 from gentui.core.session import Session
 from gentui.core.text import one_line
 from gentui.ui import messages
+from gentui.ui.early_unreachable import note_unreachable
 from gentui.ui.engine_picker import choose_agent, choose_engine
 from gentui.ui.launch import Launch
 from gentui.ui.saves_files import SavesFiles
@@ -47,7 +49,6 @@ class GentuiApp(SavesFiles):
     def __init__(self, launch: Launch) -> None:
         super().__init__()
         self.launch = launch
-        self.fallback_dir = launch.state_dir  # screenshots: the last resort folder
         self.guards = launch.guards
         self.session: Session | None = None
         self.poller: Poller | None = None
@@ -59,7 +60,7 @@ class GentuiApp(SavesFiles):
         self._theme_ready = False
         self._resume_offered = False
         self._client: GenClient | None = None
-        self.request_observers: list[Callable[[RequestRecord], None]] = []  # the API log
+        self.request_observers: list[Callable[[RequestRecord], None]] = [partial(note_unreachable, self)]  # +API log
         for theme in launch.themes:  # before the first paint: styles are computed once, not twice
             self.register_theme(theme)
         wanted = launch.theme

@@ -11,8 +11,11 @@ from textual.app import App
 class SavesFiles(App[None]):
     """Screenshots (the palette's "Screenshot") go where exports go, and a failure says why."""
 
-    #: the last resort when there is no downloads folder and the current one cannot be written (the state folder)
-    fallback_dir: Path | None = None
+    @property
+    def fallback_dir(self) -> Path | None:
+        """The last resort when there is no downloads folder and the current one cannot be written: the state
+        folder (`Launch.state_dir`)."""
+        return getattr(getattr(self, "launch", None), "state_dir", None)
     screenshot_dir: str = ""  # where the last screenshot was sent
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,

@@ -58,6 +58,23 @@ async def test_an_unreachable_host_is_said_with_its_name_at_the_first_failure(ag
         assert "offline" in header_text(app) and "connecting" not in header_text(app)
 
 
+@pytest.mark.parametrize(("agent", "engine"), [("1", "100"), (None, None)])
+async def test_the_first_failed_attempt_says_unreachable_while_the_client_still_retries(agent, engine) -> None:
+    import asyncio
+
+    transport, released = Unreachable(), asyncio.Event()
+
+    async def held(_: float) -> None:  # the retry backoff never ends: only the first attempt has failed
+        await released.wait()
+
+    client = GenClient("https://nosuchhost.invalid/v1", "k" * 20, transport=transport, sleep=held)
+    app = GentuiApp(Launch(client=client, agent_id=agent, engine_id=engine))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "nosuchhost.invalid unreachable" in header_text(app), what="the header")
+        assert "retrying" in header_text(app) and "connecting" not in header_text(app)
+        released.set()
+
+
 async def test_the_engine_picker_does_not_blame_the_server_for_an_unreachable_host() -> None:
     from gentui.ui.screens.modals import PickerScreen
 
