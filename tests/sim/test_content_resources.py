@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from gentui.api.client import GenClient
+from gentui.api.fields import variables_dict
+from gentui.api.models import GlobalVariables
 from gentui.sim import content, media
 from gentui.sim.options import SimOptions
 from gentui.sim.seed import LIBRARY_EXTRAS, MOTION_TITLE
@@ -264,3 +266,15 @@ async def test_the_client_reads_global_variables_in_both_dialects() -> None:
             got = await client.global_variables(str(world.sim.world.agent_id), str(world.sim.world.engine_ids[0]))
         assert got["brand_name"] == "Northwind Coffee" and len(got) == 4
         await world.client.aclose()
+
+
+@pytest.mark.parametrize("answer", [
+    {"id": 600, "variables": [{"key": "brand", "value": "Acme"}, {"key": "n", "value": 3}]},
+    [{"id": "60001", "key": "brand", "value": "Acme"}, {"id": "60002", "key": "n", "value": 3}],
+])
+def test_the_variables_reader_takes_the_docs_object_and_the_sdk_array(answer: Any) -> None:
+    assert GlobalVariables.model_validate(answer).variables == {"brand": "Acme", "n": "3"}
+
+
+def test_one_sdk_variable_object_is_one_variable_not_three() -> None:
+    assert variables_dict({"id": "7", "key": "brand", "value": "Acme"}) == {"brand": "Acme"}
