@@ -2,8 +2,10 @@
 
 `docs`: `spreadsheet_columns` / `spreadsheet_rows` / `spreadsheet_cells`, `column_role`,
 `cell_role`, integer ids, money as decimal strings. `sdk`: `columns` / `rows` / `cells`, `role`,
-string ids, money as numbers. A cell's JSON is cached per revision, so a big engine is mostly a
-join of cached strings.
+string ids, money as numbers; `GET …/global_variables` answers `{id, variables: [{key, value}]}` (docs)
+or an array of `{id, key, value}` (sdk). Media URLs are on the origin of the request being answered
+(`origin`, noted by `context.authenticate`). A cell's JSON is cached per revision, so a big engine is mostly a
+join of cached strings (per origin).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from gentui.api import vocab
 from gentui.sim.clock import epoch_ms, iso
 from gentui.sim.lifecycle import CENT, MediaPath
+from gentui.sim.media import MEDIA_PATH
 from gentui.sim.model import COMPLETED, FAILED, STOPPED, Cell, Column, Engine, Generation, Row
 from gentui.sim.world import World
 
@@ -140,7 +143,11 @@ class Serializer:
     def generation(self, gen: Generation) -> dict[str, Any]:
         resources: list[dict[str, Any]] = []
         if gen.status == COMPLETED and gen.resources is not None:
-            resources = [dict(r) for r in gen.resources]  # written as given (hostile-content tests)
+            resources = [dict(r) for r in gen.resources]  # written as given (hostile-content tests) ...
+            for resource in resources:  # ... but a path on the simulator's media host gets the origin
+                for name in ("url", "thumbnail_url"):
+                    if isinstance(resource.get(name), str) and resource[name].startswith(MEDIA_PATH + "/"):
+                        resource[name] = self.url(resource[name])
         elif gen.status == COMPLETED:
             resources = self.world.outputs(gen)
             for resource in resources:

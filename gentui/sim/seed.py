@@ -1,5 +1,10 @@
 """The seeded demo world: "Demo Studio", one agent, a 14-row main engine and a small second one.
 
+The main engine's MOTION column (`video_from_image`, before FINAL VIDEO) starts each row from the
+row's B-ROLL image (`image_resource_id` = that cell's displayed output id); it is built after the
+second engine so every older id is unchanged. The agent's content library holds a voice sample per
+row (ids 15001 + row, the captions' `source_resource_id`), a logo, a product shot and a brand intro.
+
 The data is realistic and deliberately hostile to careless rendering: a prompt with `[/]` and
 `[@click=app.quit]`, an engine and a column title with an ANSI escape, a failure reason with
 `[bold]markup[/bold]`, a value with wide and combining characters. Same seed, same world.

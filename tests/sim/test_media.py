@@ -11,6 +11,7 @@ import pytest
 from gentui.sim import media
 from gentui.sim.options import SimOptions
 from gentui.sim.server import serve_in_thread
+from gentui.sim.testing import media_take
 
 from .conftest import Sim
 
@@ -159,3 +160,13 @@ async def test_urls_follow_the_origin_the_client_reached(quiet: Sim) -> None:
         url = real["output_resources"][0]["url"]
         assert url.startswith(f"http://127.0.0.1:{server.port}/_sim/media/image-r1-")
         assert httpx.get(url).headers["content-type"] == "image/png"
+
+
+async def test_a_take_can_show_hostile_media_on_the_sims_origin(quiet: Sim) -> None:
+    cell = quiet.cell(2, "B-ROLL")
+    gen = media_take(quiet.app, cell, "/_sim/media/hostile/huge.png", "/_sim/media/hostile/image.svg")
+    shown = (await quiet.client.get(quiet.path(f"cells/{cell.id}"))).json()["default_user_job"]
+    assert shown["id"] == gen.id and shown["status"] == "completed"
+    [out] = shown["output_resources"]
+    assert (out["url"], out["thumbnail_url"]) == ("http://sim/_sim/media/hostile/huge.png",
+                                                 "http://sim/_sim/media/hostile/image.svg")
