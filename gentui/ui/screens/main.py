@@ -93,7 +93,7 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(app.start)  # the first frame first: the API client is made in there
 
     def on_resize(self, event: object = None) -> None:
-        self.set_class(self.size.width < 130, "narrow")
+        self.grid.place(self)  # the detail beside the grid or under it (styles.tcss: `side`)
 
     @property
     def session(self) -> Session | None:
