@@ -170,15 +170,17 @@ class MainScreen(Screen[None]):
 
     def update_header(self) -> None:
         self.header.show_screen(self)
+        self.grid.set_stale(self.header.stale_since())  # stale: the in-flight cells stop counting, dimmed
 
     def tick(self) -> None:
         poller = self.app.poller
         self.header.now, self.header.overdue = self.app.now(), poller.overdue() if poller is not None else None
+        self.grid.set_stale(self.header.stale_since())
         if (session := self.session) is not None and session.state.loaded:
             self.grid.tick()
             key = self.grid.current_key
             cell = session.state.cells.get(key) if key else None
-            if cell is not None and cell.in_flight:
+            if cell is not None and cell.in_flight and self.grid.stale_since is None:
                 self.show_detail(force=True)
 
     # --- the grid's own news ---------------------------------------------------------------------------

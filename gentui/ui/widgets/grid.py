@@ -11,23 +11,21 @@ from collections.abc import Callable, Iterable, Mapping
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from gentui.core.engine_state import EngineState
 from gentui.core.rows import GridView, ViewIndex
 from gentui.core.views import CellKey, Changes
 from gentui.ui.look import cell_text, palette
-from gentui.ui.widgets.patched_table import PatchedTable
+from gentui.ui.widgets.grid_fit import ColumnFit
 
 ROW_COLUMN = "__row"
-CELL_WIDTH = 22  # a column before its content is measured
-MIN_CELL, MAX_CELL = 8, 34  # a column sized to its content stays within these (k9s-style)
-DETAIL_SIDE, SIDE_MIN = 92, 180  # the detail beside the grid: its width (the history's columns), from this width on
+CELL_WIDTH = 22  # a column before its content is measured (ColumnFit sizes it)
 
 
-class EngineGrid(PatchedTable):
+class EngineGrid(ColumnFit):
     """A DataTable that is built once and then only patched (dolphie's diff updates)."""
 
     HELP = """\
@@ -75,11 +73,17 @@ elapsed time and model while a generation is in flight.
         self.tick_count = 0
         self._columns: tuple[str, ...] = ()
         self._view_shown = False  # the grid currently shows a filtered or sorted subset
+        #: engine id -> the cell the cursor was on (row id, column id) when another engine was attached
+        self._places: dict[str, CellKey] = {}
+        self._built_for: str | None = None  # the engine the columns were last built for
+        self.stale_since: float | None = None  # what is shown may no longer be true since then (`set_stale`)
 
     def attach(self, state: EngineState, clock: Callable[[], float], pending: set[CellKey] | None = None) -> None:
         """Show this engine from now on (a new session): the marks belonged to the one before; `pending`
         are its cells with a resend waiting (later changes come through `set_pending`)."""
         if state is not self.state:
+            if self.state.engine_id and (key := self.current_key) is not None:
+                self._places[self.state.engine_id] = key  # where the cursor was, by ids, to come back to
             self.state, self.clock = state, clock
             self.marks = set()
             self.pending = set(pending or ())
@@ -90,6 +94,12 @@ elapsed time and model while a generation is in flight.
         """Build from scratch: only on first load and when the sheet's columns change."""
         state, now = self.state, self.clock()
         coordinate = self.cursor_coordinate
+        here = self._places.pop(state.engine_id, None)
+        if here is None and self._built_for != state.engine_id:  # an engine not shown before: its first cell
+            coordinate = Coordinate(0, 1)
+        elif here is None:
+            here = self.current_key  # the same engine, its columns changed: the same cell by ids
+        self._built_for = state.engine_id
         self.clear(columns=True)
         self.add_column(Text("#", style="dim"), key=ROW_COLUMN, width=4)
         for column in state.columns:
@@ -103,69 +113,15 @@ elapsed time and model while a generation is in flight.
         if self.is_attached:
             self.place(self.screen)
         if self.row_count:
-            self.move_cursor(row=min(coordinate.row, self.row_count - 1), column=max(1, coordinate.column), animate=False)
+            at_row, at_column = self.place_of(here) if here is not None else (None, None)
+            self.move_cursor(row=min(coordinate.row, self.row_count - 1) if at_row is None else at_row,
+                             column=max(1, coordinate.column) if at_column is None else at_column, animate=False)
 
-    # --- column widths (issue 15: sized to content and width) ---------------------------------------
-    def content_widths(self) -> dict[str, int]:
-        """Each sheet column's width for its content: its title, its kind and its cells, within MIN..MAX."""
-        widths: dict[str, int] = {}
-        for column in self.state.columns:
-            widths[column.id] = max(MIN_CELL, len(column.title), len(column.label))
-        for cells in self._data.values():
-            for column_key, text in cells.items():
-                if column_key.value in widths:
-                    widths[column_key.value] = max(widths[column_key.value], min(MAX_CELL, text.cell_len))
-        return widths
-
-    def fit_columns(self) -> None:
-        """Size the columns to their content and to the width the grid has: slack shared out when they all
-        fit; else the last column takes the slack so that scrolled to the end the view starts on a
-        column's left edge (no fragment of a cut column beside the pinned `#`)."""
-        if not self._columns:
-            return
-        widths = self.content_widths()
-        padding = 2 * self.cell_padding
-        fixed = sum(c.get_render_width(self) for c in self.ordered_columns[: self.fixed_columns])
-        room = self.scrollable_content_region.width - fixed
-        if room <= 0:
-            return
-        ids = list(self._columns)
-        total = sum(widths[i] + padding for i in ids)
-        if total <= room:  # all fit: share the slack, the rest to the last column
-            share, extra = divmod(room - total, len(ids))
-            for i in ids:
-                widths[i] += share
-            widths[ids[-1]] += extra
-        else:  # the last page: as many trailing columns as fit, the last widened to fill it exactly
-            tail = 0
-            for i in reversed(ids):
-                if tail + widths[i] + padding > room:
-                    break
-                tail += widths[i] + padding
-            widths[ids[-1]] += max(0, room - tail) if tail else 0
-        changed = False
-        for i in ids:
-            column = self.columns.get(ColumnKey(i))
-            if column is not None and (column.width != widths[i] or column.auto_width):
-                column.width, column.auto_width, changed = widths[i], False, True
-        if changed:
-            self._clear_caches()
-            self._update_dimensions(())
-            self.refresh()
-
-    def natural_width(self) -> int:
-        """The width the grid needs to show every column at its content width (pinned `#` included)."""
-        padding = 2 * self.cell_padding
-        return 4 + padding + sum(w + padding for w in self.content_widths().values()) + 2  # + a scrollbar
-
-    def place(self, screen: Widget) -> None:
-        """Lay the screen out for its width: the detail beside the grid only when the grid still shows all
-        its columns there (`side`), else under it, so a wider terminal never shows fewer sheet columns."""
-        width = screen.size.width
-        screen.set_class(width >= SIDE_MIN and self.natural_width() + DETAIL_SIDE <= width, "side")
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.fit_columns)
+    def place_of(self, key: CellKey) -> tuple[int | None, int | None]:
+        """The row and column indexes of a cell by its ids (None for one the grid does not show)."""
+        row = self.get_row_index(key[0]) if key[0] in self.rows else None
+        column = self.get_column_index(key[1]) if ColumnKey(key[1]) in self.columns else None
+        return row, column
 
     def _add_row(self, row_id: str, number: int, now: float) -> None:
         cells = [self._cell_text((row_id, col), now) for col in self._columns]
@@ -175,8 +131,9 @@ elapsed time and model while a generation is in flight.
         cell = self.state.cells.get(key)
         if cell is None:
             return Text("")
-        return cell_text(cell, self.status_colors, now, marked=key in self.marks, tick=self.tick_count,
-                         resend=key in self.pending)
+        since = self.stale_since
+        return cell_text(cell, self.status_colors, now if since is None else since, marked=key in self.marks,
+                         tick=self.tick_count, resend=key in self.pending, stale=since is not None)
 
     def columns_match(self) -> bool:
         return self._columns == tuple(c.id for c in self.state.columns)
@@ -229,8 +186,21 @@ elapsed time and model while a generation is in flight.
         self.patch(key[0], key[1], self._cell_text(key, now))
 
     def tick(self) -> None:
-        """Once a second: advance the in-flight cells' elapsed time and spinner."""
+        """Once a second: advance the in-flight cells' elapsed time and spinner (not while stale)."""
+        if self.stale_since is not None:
+            return
         self.tick_count += 1
+        now = self.clock()
+        for key in {key for key, _ in self.state.in_flight()}:
+            self._patch(key, now)
+        self.flush()
+
+    def set_stale(self, since: float | None) -> None:
+        """Offline or stale since `since` (None: live again): the in-flight cells stop counting (their time
+        frozen at `since`), stop spinning and are dimmed, since what they say may no longer be true."""
+        if (since is None) == (self.stale_since is None):
+            return
+        self.stale_since = since
         now = self.clock()
         for key in {key for key, _ in self.state.in_flight()}:
             self._patch(key, now)

@@ -147,8 +147,15 @@ class CreditsHeader(Widget):
 
     @property
     def stale(self) -> bool:
-        """What is on screen may no longer be true: the connection is not well or the poll is late."""
-        return self.data.connection != "ok" or self.overdue is not None
+        """What is on screen may no longer be true: the connection went stale, offline or refused, or the
+        poll is late (not while first connecting: nothing is shown yet)."""
+        return self.data.connection in ("stale", "offline", "auth") or self.overdue is not None
+
+    def stale_since(self) -> float | None:
+        """Since when what is shown may no longer be true (the last good answer), or None while live."""
+        if not self.stale:
+            return None
+        return self.data.last_ok if self.data.last_ok is not None else self.now
 
     def render(self) -> Text:
         return self.render_text()
@@ -175,8 +182,8 @@ class CreditsHeader(Widget):
     def reason_text(self) -> Text | None:
         """The full reason of a degraded connection (None while all is well)."""
         d = self.data
-        cached = f" Showing the engine as cached {format_duration(self.now - d.cached_at)} ago." if d.cached_at else ""
-        ago = f" The data is {format_duration(self.now - d.last_ok)} old." if d.last_ok and not cached else ""
+        cached = f" — stale data cached {format_duration(self.now - d.cached_at)} ago" if d.cached_at else ""
+        ago = f" — the data is {format_duration(self.now - d.last_ok)} old" if d.last_ok and not cached else ""
         if d.connection == "ok" and self.overdue is not None:
             return Text(f"○ stale: the poll is {format_duration(self.overdue)} late, no answer yet.", style="yellow")
         if d.connection == "ok" or (d.connection == "connecting" and not cached):
@@ -184,7 +191,8 @@ class CreditsHeader(Widget):
         style = {"stale": "yellow", "offline": "red", "auth": "bold red"}.get(d.connection, "dim")
         word = {"stale": "○ stale", "offline": "× offline", "auth": "×"}.get(d.connection, "○ connecting")
         reason = one_line(d.reason, 400)
-        return Text(f"{word}: {reason}{ago}{cached}" if reason else f"{word}.{ago}{cached}", style=style)
+        retry = " — retrying" if d.connection in ("offline", "stale") else ""
+        return Text(f"{word}: {reason}{ago}{cached}{retry}" if reason else f"{word}{ago}{cached}{retry}", style=style)
 
     # --- the lines --------------------------------------------------------------------------------
     def credits_line(self, width: int) -> Text:
