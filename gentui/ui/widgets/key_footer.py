@@ -53,6 +53,9 @@ class KeyHint:
         return len(self.key) + len(self.label) + 3  # " key label " and one space between
 
 
+PALETTE = KeyHint("^p", "Palette", 35)  # Textual's command palette: every action that applies now, by name
+
+
 def short_key(key: str) -> str:
     """The first of an action's keys, as typed, with `^` for ctrl (`ctrl+r` -> `^r`, `slash` -> `/`)."""
     first = display_key(key.split(",")[0].strip())
@@ -86,6 +89,7 @@ def table_hints(part: str, now: Context, keys: Mapping[str, str],
             continue
         hints.append((rank, order, KeyHint(short_key(keys.get(spec.id.value, spec.key)), spec.description, rank)))
     hints += [(20, 1000 + i, KeyHint(short_key(k), label, 20)) for i, (k, label) in enumerate(PART_KEYS.get(part, ()))]
+    hints.append((PALETTE.rank, 2000, PALETTE))
     hints.sort(key=lambda h: (h[0], h[1]))
     tail = [KeyHint(short_key(keys.get(a.value, BY_ID[a].key)), BY_ID[a].description, -1) for a in TAIL]
     return [h for _, _, h in hints] + tail
