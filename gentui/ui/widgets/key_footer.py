@@ -38,6 +38,7 @@ PART_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     FILTER: (("enter", "Keep filter"), ("escape", "Clear")),
 }
 TAIL = (A.HELP, A.QUIT)
+PROMOTED = 2  # the grid's first keys not marked `show` that lead the global ones
 #: in a text field `?` and `q` type themselves: help and quit are still a key away
 TYPING_TAIL: tuple[tuple[str, str], ...] = (("f1", "Help"), ("ctrl+q", "Quit"))
 
@@ -72,6 +73,7 @@ def table_hints(part: str, now: Context, keys: Mapping[str, str],
     scopes = PART_SCOPES.get(part, ("screen",))
     first = PART_FIRST.get(part, ())
     hints: list[tuple[int, int, KeyHint]] = []
+    promoted = 0
     for order, spec in enumerate(actions):
         if spec.id in TAIL or spec.id is A.WIDGET_HELP or (spec.scope != "app" and spec.scope not in scopes):
             continue
@@ -83,8 +85,9 @@ def table_hints(part: str, now: Context, keys: Mapping[str, str],
             rank = 1 + first.index(spec.id)
         elif spec.show:
             rank = 10 if spec.scope != "app" else 30
-        elif part == GRID:
-            rank = 40
+        elif part == GRID:  # the first few of the grid's other keys before the global ones (all of --readonly's)
+            promoted += 1
+            rank = 25 if promoted <= PROMOTED else 40
         else:
             continue
         hints.append((rank, order, KeyHint(short_key(keys.get(spec.id.value, spec.key)), spec.description, rank)))
