@@ -3,7 +3,9 @@ looks stale, the cursor keeps its cell by ids per engine, and the spend screen d
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Sparkline
+from textual.widgets.data_table import ColumnKey
 
 from gentui.api import vocab
 from gentui.api.errors import TransportError
@@ -123,3 +125,16 @@ async def test_the_spend_screen_draws_this_sessions_burn_and_the_balance(demo_wo
         balance = app.screen.query_one("#burn-balance", Sparkline)
         assert list(spent.data or []) == burn.spent() and list(balance.data or []) == burn.balance()
         assert "balance:" in " ".join(str(w.render()) for w in app.screen.query("Label"))
+
+
+async def test_a_cell_that_outgrows_its_column_widens_it(quiet_world) -> None:
+    app = make_app(quiet_world, tick_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await ready(pilot, app)
+        key = await goto(pilot, app, vocab.SPEECH_FROM_TEXT)  # a narrow column ("● audio")
+        column = grid.columns[ColumnKey(key[1])]
+        narrow = column.width
+        grid.patch(key[0], key[1], Text("× failed " + "x" * 40))
+        assert grid.outgrown([key])
+        grid.fit_columns()
+        assert column.width > narrow and not grid.outgrown([key])

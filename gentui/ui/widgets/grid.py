@@ -152,6 +152,8 @@ elapsed time and model while a generation is in flight.
         for row_id in added:
             if row_id not in self.rows:
                 self._add_row(row_id, self.row_number(row_id), now)
+        if added or self.outgrown(changes.cells):
+            self.fit_columns()
 
     def row_number(self, row_id: str) -> int:
         """The row's place in the sheet (1-based), whatever the grid shows."""

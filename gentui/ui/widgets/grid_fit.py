@@ -8,8 +8,10 @@ fragment of a cut column shows beside the pinned `#` (PatchedTable snaps the scr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.widget import Widget
-from textual.widgets.data_table import ColumnKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from gentui.core.engine_state import EngineState
 from gentui.ui.widgets.patched_table import PatchedTable
@@ -71,6 +73,15 @@ class ColumnFit(PatchedTable):
             self._clear_caches()
             self._update_dimensions(())
             self.refresh()
+
+    def outgrown(self, keys: Iterable[tuple[str, str]]) -> bool:
+        """Whether one of these cells' texts no longer fits its column (below MAX_CELL): time to fit again."""
+        for row, column_id in keys:
+            cells, column = self._data.get(RowKey(row)), self.columns.get(ColumnKey(column_id))
+            text = cells.get(ColumnKey(column_id)) if cells is not None else None
+            if text is not None and column is not None and min(MAX_CELL, text.cell_len) > column.width:
+                return True
+        return False
 
     def natural_width(self) -> int:
         """The width the grid needs to show every column at its content width (pinned `#` included)."""
