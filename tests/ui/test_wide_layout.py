@@ -138,3 +138,21 @@ async def test_a_cell_that_outgrows_its_column_widens_it(quiet_world) -> None:
         assert grid.outgrown([key])
         grid.fit_columns()
         assert column.width > narrow and not grid.outgrown([key])
+
+
+async def test_a_few_columns_on_a_wide_terminal_put_the_detail_beside_the_grid() -> None:
+    from .pilot import World
+
+    narrow_sheet = World(quiet=True, columns=3)
+    app = make_app(narrow_sheet, tick_interval=None)
+    async with app.run_test(size=(200, 50)) as pilot:
+        grid = await ready(pilot, app)
+        await wait_for(pilot, lambda: app.main.has_class("side"), what="the detail beside the grid")
+        await pilot.pause()
+        assert whole_columns(grid) == len(app.session.state.columns)  # every sheet column, whole
+        history = app.main.history
+        assert history.virtual_size.width <= history.scrollable_content_region.width  # took and id not cut
+    app = make_app(narrow_sheet, tick_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        assert not app.main.has_class("side")

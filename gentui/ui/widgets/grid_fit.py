@@ -17,7 +17,7 @@ from gentui.core.engine_state import EngineState
 from gentui.ui.widgets.patched_table import PatchedTable
 
 MIN_CELL, MAX_CELL = 8, 34  # a column sized to its content stays within these
-DETAIL_SIDE, SIDE_MIN = 92, 180  # the detail beside the grid: its width (the history's columns), from this width on
+DETAIL_SIDE, SIDE_MIN = 84, 180  # the detail beside the grid: its width (the history's columns), from this width on
 ROW_NUMBER_WIDTH = 4  # the pinned `#` column
 
 
