@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from gentui.api import errors
 from gentui.api.answers import RequestRecord, describe_invalid
-from gentui.api.limits import AnswerLimits, Limit, TooLarge, read_body, too_large_error
+from gentui.api.limits import AnswerLimits, Limit, TooLarge, WireMeter, read_body, too_large_error
 from gentui.api.models import ErrorBody
 from gentui.api.retry import RetryPolicy, parse_retry_after
 
@@ -201,20 +201,23 @@ class Wire:
         shown = self.scrub(request.url.raw_path.decode("ascii", "replace"))
         bare = self.scrub(request.url.path)
         started, t0 = time.time(), time.perf_counter()
+        meter = WireMeter()
+        content = b""
 
         def record(status: int | None, error_code: str | None) -> None:
+            encoding = response.headers.get("Content-Encoding", "") if response is not None else ""
             self._record(
-                RequestRecord(method, shown, status, (time.perf_counter() - t0) * 1000.0, error_code, attempt, started)
+                RequestRecord(method, shown, status, (time.perf_counter() - t0) * 1000.0, error_code, attempt, started,
+                              meter.bytes, len(content), encoding[:20])
             )
 
         failure: errors.GenApiError | None = None
         response: httpx.Response | None = None
-        content = b""
         try:
             async with asyncio.timeout(limit.deadline):
                 response = await self.http.send(request, stream=True)
                 try:
-                    content = await read_body(response, limit)
+                    content = await read_body(response, limit, meter)
                 finally:
                     await response.aclose()
         except TimeoutError:
