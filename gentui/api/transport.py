@@ -140,6 +140,8 @@ class Wire:
         self.sleep = sleep
         self.random = random
         self.on_request = on_request
+        #: more observers of every record (the poller's cost model): see `GenClient.listen`
+        self.listeners: list[Callable[[RequestRecord], None]] = []
 
     def scrub(self, text: str) -> str:
         return self.auth.scrub(text) if self.auth else text
@@ -275,9 +277,10 @@ class Wire:
         log.debug(
             "%s %s -> %s in %.0f ms (attempt %d%s)", rec.method, rec.path, outcome, rec.elapsed_ms, rec.attempt, note
         )
-        if self.on_request is None:
-            return
-        try:
-            self.on_request(rec)
-        except Exception:  # an observer must never break a request
-            log.exception("on_request observer failed")
+        for observer in (self.on_request, *self.listeners):
+            if observer is None:
+                continue
+            try:
+                observer(rec)
+            except Exception:  # an observer must never break a request
+                log.exception("on_request observer failed")
