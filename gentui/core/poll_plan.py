@@ -85,7 +85,7 @@ class Plan:
     def discovery_gap(self, busy: bool, read_seconds: float) -> float:
         """Seconds between engine re-reads: paced by their measured cost and the CPU of reading them."""
         p = self.policy
-        paced = self.cost.pace(ENGINE) / p.discovery_share
+        paced = self.cost.pace(ENGINE)  # its own share of the budget
         if busy:
             return min(MAX_DISCOVERY_GAP, max(p.discovery_floor, paced, read_seconds / p.read_share))
         return max(p.engine_idle, paced, read_seconds / p.idle_read_share)
@@ -97,7 +97,10 @@ class Plan:
 
     def replaces_generation_reads(self, due: int) -> bool:
         """One engine read is cheaper, in budget terms, than `due` generation reads (and CPU allows it)."""
-        return due > 1 and self.cost.pace(ENGINE) <= due * self.cost.pace(GENERATION)
+        engine, generation = self.cost.cost(ENGINE), self.cost.cost(GENERATION)
+        budget = self.cost.budget
+        weigh = lambda c: max(c[0] / budget.bytes_per_second, c[1] / budget.server_share)  # noqa: E731
+        return due > 1 and weigh(engine) <= due * weigh(generation)
 
     def focus_is_due(self, now: float) -> bool:
         return self.focus is not None and now >= self.focus_due

@@ -78,7 +78,7 @@ class Poller:
         self.paused_for_auth = False
         self.rounds = 0
         #: what reads cost (measured from every answer of the session's client) and the budget spent
-        self.cost = WireCost(self.policy.budget, monotonic=monotonic)
+        self.cost = WireCost(self.policy.budget, monotonic=monotonic, discovery_share=self.policy.discovery_share)
         listen = getattr(getattr(session, "client", None), "listen", None) if measure else None  # tests may price by hand
         self._unlisten: Callable[[], None] | None = listen(self.cost.observe) if listen is not None else None
         self.plan = Plan(self.policy, self.cost, getattr(session, "clock", time.time))

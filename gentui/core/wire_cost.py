@@ -56,12 +56,13 @@ class WireBudget:
 
     The defaults are a monitor left open for a day: at most ~1.4 GB a day while work is in flight
     (the SDK's way, one GET per generation every 2 s, spends ~6 GB a day on 300 generations), and
-    at most a quarter of one server worker (measured latency stands for server time);
+    at most one server worker's time (the sum of measured latencies, which stand for server time:
+    no more than a client sending one request at a time would take);
     `burst_seconds` of either may be spent at once (a manual refresh, a first look at a batch).
     """
 
     bytes_per_second: float = 16_000.0
-    server_share: float = 0.25
+    server_share: float = 1.0
     burst_seconds: float = 30.0
 
     def __post_init__(self) -> None:
@@ -84,30 +85,72 @@ class Measured:
         self.samples += 1
 
 
-class WireCost:
-    """Measured costs per kind of read, and the budget's two buckets (feed it every `RequestRecord`)."""
+class Bucket:
+    """Tokens of bytes and of server seconds, refilled at a share of the budget's rates, capped at its burst."""
 
-    def __init__(self, budget: WireBudget | None = None, *, monotonic: Callable[[], float]) -> None:
+    def __init__(self, budget: WireBudget, share: float, now: float) -> None:
+        self.byte_rate = budget.bytes_per_second * share
+        self.second_rate = budget.server_share * share
+        self.byte_cap = self.byte_rate * budget.burst_seconds
+        self.second_cap = self.second_rate * budget.burst_seconds
+        self.bytes, self.seconds, self.at = self.byte_cap, self.second_cap, now  # start full
+
+    def refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self.at)
+        self.at = now
+        self.bytes = min(self.byte_cap, self.bytes + elapsed * self.byte_rate)
+        self.seconds = min(self.second_cap, self.seconds + elapsed * self.second_rate)
+
+    def wait(self, need_bytes: float, need_seconds: float) -> float:
+        need_bytes, need_seconds = min(need_bytes, self.byte_cap), min(need_seconds, self.second_cap)
+        return max(max(0.0, need_bytes - self.bytes) / self.byte_rate,
+                   max(0.0, need_seconds - self.seconds) / self.second_rate)
+
+    def fit(self, per_bytes: float, per_seconds: float, count: int) -> int:
+        by_bytes = self.bytes / per_bytes if per_bytes > 0 else count
+        by_seconds = self.seconds / per_seconds if per_seconds > 0 else count
+        return max(0, min(count, int(by_bytes), int(by_seconds)))
+
+    def pace(self, per_bytes: float, per_seconds: float) -> float:
+        return max(per_bytes / self.byte_rate, per_seconds / self.second_rate)
+
+
+class WireCost:
+    """Measured costs per kind of read, and the budget's buckets (feed it every `RequestRecord`).
+
+    Two purposes share the budget: re-reading the engine to find work started elsewhere gets
+    `discovery_share` of it, checking the generations in flight (and everything else) the rest, so
+    a costly engine read never starves the checks of work already known, nor the reverse.
+    """
+
+    def __init__(self, budget: WireBudget | None = None, *, monotonic: Callable[[], float],
+                 discovery_share: float = 0.5) -> None:
+        if not 0 < discovery_share < 1:
+            raise ValueError("discovery_share must be between 0 and 1")
         self.budget = budget or WireBudget()
         self.monotonic = monotonic
         self.costs: dict[str, Measured] = {k: Measured(*v) for k, v in DEFAULT_COST.items()}
-        b = self.budget
-        self._bytes = b.bytes_per_second * b.burst_seconds  # tokens: start full
-        self._seconds = b.server_share * b.burst_seconds
-        self._at = monotonic()
+        now = monotonic()
+        self.buckets = {ENGINE: Bucket(self.budget, discovery_share, now),
+                        OTHER: Bucket(self.budget, 1 - discovery_share, now)}
         #: totals since the start, for the API log and the bench
         self.spent_bytes = 0
         self.spent_seconds = 0.0
         self.requests = 0
 
+    def _bucket(self, kind: str) -> Bucket:
+        bucket = self.buckets[ENGINE if kind == ENGINE else OTHER]
+        bucket.refill(self.monotonic())
+        return bucket
+
     # --- measuring ---------------------------------------------------------------------------------
     def observe(self, record: RequestRecord) -> None:
-        """One attempt's answer (or failure): charged to the buckets, and learnt when it answered."""
+        """One attempt's answer (or failure): charged to its bucket, and learnt when it answered."""
         kind = route_kind(record.method, record.path)
         seconds = max(0.0, record.elapsed_ms / 1000.0)
-        self._refill()
-        self._bytes -= record.wire_bytes
-        self._seconds -= seconds
+        bucket = self._bucket(kind)
+        bucket.bytes -= record.wire_bytes
+        bucket.seconds -= seconds
         self.spent_bytes += record.wire_bytes
         self.spent_seconds += seconds
         self.requests += 1
@@ -123,38 +166,18 @@ class WireCost:
         return self.costs[kind].samples > 0
 
     # --- the budget --------------------------------------------------------------------------------
-    def _refill(self) -> None:
-        now = self.monotonic()
-        elapsed = max(0.0, now - self._at)
-        self._at = now
-        b = self.budget
-        self._bytes = min(b.bytes_per_second * b.burst_seconds, self._bytes + elapsed * b.bytes_per_second)
-        self._seconds = min(b.server_share * b.burst_seconds, self._seconds + elapsed * b.server_share)
-
     def wait(self, kind: str, count: int = 1) -> float:
         """Seconds until `count` reads of `kind` fit the budget (0: now). Never more than the time to
         earn a full burst, so a read bigger than the burst still happens, at the budget's pace."""
         if count <= 0:
             return 0.0
-        self._refill()
-        b = self.budget
-        need_bytes, need_seconds = (count * x for x in self.cost(kind))
-        need_bytes = min(need_bytes, b.bytes_per_second * b.burst_seconds)
-        need_seconds = min(need_seconds, b.server_share * b.burst_seconds)
-        short_bytes = max(0.0, need_bytes - self._bytes) / b.bytes_per_second
-        short_seconds = max(0.0, need_seconds - self._seconds) / b.server_share
-        return max(short_bytes, short_seconds)
+        per_bytes, per_seconds = self.cost(kind)
+        return self._bucket(kind).wait(count * per_bytes, count * per_seconds)
 
     def affordable(self, kind: str, count: int = 1) -> int:
         """How many of `count` reads of `kind` fit the budget now."""
-        self._refill()
-        per_bytes, per_seconds = self.cost(kind)
-        fit_bytes = self._bytes / per_bytes if per_bytes > 0 else count
-        fit_seconds = self._seconds / per_seconds if per_seconds > 0 else count
-        return max(0, min(count, int(fit_bytes), int(fit_seconds)))
+        return self._bucket(kind).fit(*self.cost(kind), count)
 
     def pace(self, kind: str) -> float:
-        """Seconds between reads of `kind` if the whole budget went to them (the steady-state interval)."""
-        per_bytes, per_seconds = self.cost(kind)
-        b = self.budget
-        return max(per_bytes / b.bytes_per_second, per_seconds / b.server_share)
+        """Seconds between reads of `kind` if its whole share of the budget went to them (steady state)."""
+        return self._bucket(kind).pace(*self.cost(kind))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gentui.core.poller import PollPolicy
-from gentui.core.wire_cost import ENGINE, GENERATION, Measured, WireBudget
+from gentui.core.wire_cost import ENGINE, GENERATION, OTHER, Measured, WireBudget
 from gentui.sim.options import SimOptions
 from tests.core.poller_world import setup
 
@@ -75,12 +75,12 @@ async def test_discovery_is_paced_by_the_engines_measured_cost() -> None:
 
 
 async def test_under_a_flood_the_budget_wins_and_the_view_age_says_so() -> None:
-    tight = WireBudget(bytes_per_second=1000.0, server_share=1e3, burst_seconds=2.0)  # 2 KB at once
+    tight = WireBudget(bytes_per_second=2000.0, server_share=1e3, burst_seconds=2.0)  # checks: 2 KB at once
     app, clock, session, poller, mono = setup(SimOptions(rows=40, columns=8, in_flight=60, seed=2),
                                               PollPolicy(budget=tight), measure=False)
     await poller.round()
     price(poller, engine=(10_000_000.0, 1.0))
-    poller.cost._bytes = 2000.0  # a full bucket: four generation GETs of 500 bytes
+    poller.cost.buckets[OTHER].bytes = 2000.0  # a full bucket: four generation GETs of 500 bytes
     poller.plan.engine_due = mono.now + 10_000
     before = generation_gets(requests(app))
     mono.now += 400

@@ -48,7 +48,8 @@ def test_costs_are_measured_from_the_wire_not_assumed() -> None:
 
 def test_the_budget_refills_at_its_rates_and_caps_at_its_burst() -> None:
     mono = Mono()
-    cost = WireCost(WireBudget(bytes_per_second=1000.0, server_share=1.0, burst_seconds=10.0), monotonic=mono)
+    # checks get half the budget (the other half is discovery's): 1000 bytes a second, 10 000 at most
+    cost = WireCost(WireBudget(bytes_per_second=2000.0, server_share=2.0, burst_seconds=10.0), monotonic=mono)
     cost.costs[GENERATION].bytes, cost.costs[GENERATION].seconds = 500.0, 0.001
     assert cost.affordable(GENERATION, 100) == 20  # 10 000 bytes in the bucket
     cost.observe(rec("/v1/vidsheet/101/columns", 10_000, 1.0))  # the bucket spent (by another read)
@@ -62,16 +63,26 @@ def test_the_budget_refills_at_its_rates_and_caps_at_its_burst() -> None:
 
 def test_a_read_bigger_than_the_burst_waits_for_a_full_bucket_not_forever() -> None:
     mono = Mono()
-    cost = WireCost(WireBudget(bytes_per_second=1000.0, server_share=1.0, burst_seconds=10.0), monotonic=mono)
+    cost = WireCost(WireBudget(bytes_per_second=2000.0, server_share=2.0, burst_seconds=10.0), monotonic=mono)
     cost.observe(rec("/v1/vidsheet/101", 50_000, 1.0))
     assert cost.wait(ENGINE) == pytest.approx(50.0)  # the empty bucket (-40 000) to full, no more
     assert cost.pace(ENGINE) == pytest.approx(50.0)  # steady state: 50 KB at 1 KB/s
 
 
 def test_pace_takes_the_scarcer_of_bytes_and_server_time() -> None:
-    cost = WireCost(WireBudget(bytes_per_second=16_000.0, server_share=0.25), monotonic=Mono())
+    cost = WireCost(WireBudget(bytes_per_second=16_000.0, server_share=0.5), monotonic=Mono())
     cost.observe(rec("/v1/generations/1", 400, 100.0))
-    assert cost.pace(GENERATION) == pytest.approx(0.1 / 0.25)
+    assert cost.pace(GENERATION) == pytest.approx(0.1 / 0.25)  # half the server share is the checks'
+
+
+def test_discovery_and_checks_spend_separate_shares() -> None:
+    mono = Mono()
+    cost = WireCost(WireBudget(bytes_per_second=2000.0, server_share=100.0, burst_seconds=10.0), monotonic=mono,
+                    discovery_share=0.5)
+    cost.costs[GENERATION].bytes, cost.costs[GENERATION].seconds = 500.0, 0.0
+    cost.observe(rec("/v1/vidsheet/101", 1_000_000, 1.0))  # a huge engine read: discovery's share only
+    assert cost.wait(ENGINE) > 100
+    assert cost.affordable(GENERATION, 100) == 20  # the checks of known work are untouched
 
 
 def test_durations_start_from_defaults_and_learn_per_type_and_model() -> None:
