@@ -40,6 +40,7 @@ from gentui.core.engine_state import EngineState
 from gentui.core.events import EngineChanged
 from gentui.core.poller import Poller, PollPolicy
 from gentui.core.session import Session
+from gentui.core.wire_cost import WireBudget
 
 SEED = 7
 TARGET_FAST, TARGET_SLOW = 3.0, 6.0  # p95 finish-to-seen: text and image; video
@@ -47,6 +48,7 @@ DISCOVERY_BIG, DISCOVERY_SMALL = 10.0, 3.0  # p95 outside work to in flight on s
 SHARE = 1 / 5  # requests, bytes, CPU: at most this share of the SDK way's (compressing server)
 SHARE_PLAIN = 1 / 2  # bytes on a server that does not compress
 VERDICTS: list[bool] = []
+POLICY = PollPolicy()  # the cockpit's defaults (the flags below may try another budget)
 
 
 def category(kind: str) -> str:
@@ -144,7 +146,7 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
                             watch.saw(job.id, job.status, now)
 
                 session = Session(client, sim.agent_id, sim.engine_id, emit=observe)
-                poller = Poller(session, PollPolicy())
+                poller = Poller(session, POLICY)
                 await poller.round()  # the first engine read is start-up, not watching
                 start_ids = [job.id for _, job in session.state.in_flight()]
             watched = set(start_ids)
@@ -265,8 +267,16 @@ async def main() -> int:
     parser.add_argument("--speed", type=float, default=0.35)
     parser.add_argument("--spawn-every", type=float, default=12.0, help="seconds between outside spawns")
     parser.add_argument("--spawn-count", type=int, default=3, help="generations per outside spawn")
+    parser.add_argument("--budget-bytes", type=float, help="try another WireBudget.bytes_per_second")
+    parser.add_argument("--server-share", type=float, help="try another WireBudget.server_share")
     parser.add_argument("--only", choices=("compress", "plain", "small"), help="run one part only")
     args = parser.parse_args()
+    global POLICY
+    if args.budget_bytes or args.server_share:
+        d = WireBudget()
+        POLICY = PollPolicy(budget=WireBudget(args.budget_bytes or d.bytes_per_second, args.server_share or d.server_share))
+    print(f"gentui budget: {POLICY.budget.bytes_per_second / 1000:.0f} KB/s, server share {POLICY.budget.server_share:g}, "
+          f"discovery share {POLICY.discovery_share:g}", flush=True)
     common = {"rows": 500, "columns": 8, "in_flight": args.in_flight, "speed": args.speed, "seconds": args.seconds,
               "spawn_every": args.spawn_every, "spawn_count": args.spawn_count}
     print(f"world: 500x8, {args.in_flight} in flight at start, seed {SEED}, speed {args.speed}, window "

@@ -29,7 +29,8 @@ VIDEO_WINDOW = (25.0, 400.0)
 OTHER_WINDOW = (3.0, 120.0)
 LEARN_AFTER = 6  # finished generations of a type and model before their window replaces the default
 KEEP = 200  # durations kept per type and model
-SLOW_KINDS = frozenset({*vocab.VIDEO_TYPES, vocab.LIPSYNC, vocab.RENDER})
+#: checked at the slow cadence: video-like work (6 s target), and speech and captions (no target of their own)
+SLOW_KINDS = frozenset({*vocab.VIDEO_TYPES, vocab.LIPSYNC, vocab.RENDER, vocab.SPEECH_FROM_TEXT, vocab.CAPTIONS})
 
 
 def default_window(kind: str) -> tuple[float, float]:
@@ -42,8 +43,8 @@ def default_window(kind: str) -> tuple[float, float]:
 class Cadence:
     """Seconds between checks inside the window (per speed of kind) and the longest gap anywhere."""
 
-    dense_fast: float = 2.5  # text, images, speech: seen within 3 s of finishing at p95
-    dense_slow: float = 5.0  # video, lipsync, render: within 6 s
+    dense_fast: float = 2.8  # text, images: seen within 3 s of finishing at p95 (a check's own time included)
+    dense_slow: float = 5.6  # video, lipsync, render, speech, captions: within 6 s
     sparse: float = 30.0  # before the window and far past it
 
     def dense(self, kind: str) -> float:
