@@ -104,3 +104,24 @@ def test_checks_are_sparse_before_the_window_dense_inside_and_thin_out_after() -
     assert next_check(100.0, window, c.dense_slow, c.sparse) == 5.0
     assert next_check(400.0, window, c.dense_slow, c.sparse) == 20.0
     assert next_check(5000.0, window, c.dense_slow, c.sparse) == 30.0
+
+
+def test_the_plan_learns_durations_from_what_finished_and_checks_by_them() -> None:
+    from gentui.core.poll_plan import Plan
+    from gentui.core.poller import PollPolicy
+    from gentui.core.views import Changes, JobView
+
+    wall = Mono()
+    plan = Plan(PollPolicy(), WireCost(monotonic=Mono()), wall)
+    done = [JobView(f"g{i}", vocab.COMPLETED, "text", created_at=0.0, finished_at=10.0 + i) for i in range(LEARN_AFTER)]
+    failed = JobView("f", vocab.FAILED, "text", created_at=0.0, finished_at=1.0)  # a failure says nothing of duration
+    plan.learn(Changes(terminal=[(("r", "c"), j) for j in [*done, failed]]), {})
+    low, _ = plan.durations.window(vocab.TEXT)
+    assert low == pytest.approx(10.0 * 0.85)
+    from gentui.core.engine_state import EngineState
+
+    young = JobView("y", vocab.PROCESSING, "text", created_at=wall.now - 1.0)
+    inside = JobView("z", vocab.PROCESSING, "text", created_at=wall.now - 12.0)
+    state = EngineState("101")
+    assert plan.check_in(state, ("r", "c"), young, {}) > plan.cadence.dense(vocab.TEXT)  # waits for its window
+    assert plan.check_in(state, ("r", "c"), inside, {}) == plan.cadence.dense(vocab.TEXT)  # dense inside it
