@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from gentui.sim import admin, content, generate, routes
 from gentui.sim.clock import Clock
+from gentui.sim.compression import compress, wire_size
 from gentui.sim.context import error_response, json_response
 from gentui.sim.errors import ApiError
 from gentui.sim.options import SimOptions
@@ -27,14 +28,20 @@ Handler = Callable[[Simulator, Request], Awaitable[Response]]
 
 
 def _v1(sim: Simulator, method: str, path: str, handler: Handler) -> Route:
-    """A `/v1` route: counted per template, subject to faults, world advanced, errors as JSON."""
+    """A `/v1` route: counted per template, subject to faults, world advanced, errors as JSON,
+    compressed when asked (answers over 1 KB) and its wire bytes counted per template."""
     key = f"{method} {path}"
+
+    def sent(request: Request, response: Response) -> Response:
+        response = compress(response, request.headers.get("accept-encoding", ""), sim.faults.faults.compress)
+        sim.stats.bytes_by_route[key] += wire_size(response)
+        return response
 
     async def endpoint(request: Request) -> Response:
         sim.stats.requests[key] += 1
         early = await sim.faults.before(key)
         if early is not None:
-            return early
+            return sent(request, early)
         sim.advance()
         try:
             response = await handler(sim, request)
@@ -42,7 +49,7 @@ def _v1(sim: Simulator, method: str, path: str, handler: Handler) -> Route:
             response = error_response(error)
         except ClientDisconnect:  # the client gave up while sending its body: nobody reads an answer
             return Response(status_code=499)
-        return sim.faults.after(key, response, sim.real_http)
+        return sent(request, sim.faults.after(key, response, sim.real_http))
 
     return Route(path, endpoint, methods=[method])
 
