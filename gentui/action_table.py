@@ -131,6 +131,7 @@ class Context:
     targets: int = 0  # the cells a mass action would act on
     targets_in_flight: bool = False
     batch_running: bool = False
+    resends: int = 0  # unanswered charged requests waiting to be sent again (the run's)
     #: the core's own guard for a cell action (`Actions.plan_*`): its refusal, or None when it would go
     refusal: Callable[[ActionId], str | None] = lambda action: None
 
@@ -145,6 +146,8 @@ def why_not(action: ActionId, now: Context) -> str | None:
     spec = BY_ID[action]
     if spec.mutating and now.readonly:
         return "read-only mode"
+    if action is A.RESENDS:
+        return None if now.resends else "nothing is waiting to be sent again"
     if spec.scope == "app" or action in (A.ACTIVITY, A.API_LOG, A.FILTER):
         return None
     if not now.connected:

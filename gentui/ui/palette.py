@@ -29,7 +29,7 @@ def context(screen: MainScreen) -> Context:
     app, session, grid = screen.app, screen.session, screen.grid
     actions = app.actions
     if session is None or actions is None or not session.state.loaded:
-        return Context(readonly=app.guards.readonly)
+        return Context(readonly=app.guards.readonly, resends=len(app.whole_run.unanswered))
     state, key = session.state, grid.current_key
     cell = state.cells.get(key) if key else None
     history = screen.history
@@ -53,7 +53,7 @@ def context(screen: MainScreen) -> Context:
                    has_output=bool(shown and (shown.urls or shown.result)),
                    any_failed=any(c.status == vocab.FAILED for c in state.cells.values()), marks=len(grid.marks),
                    targets=len(targets), targets_in_flight=any(state.cells[k].in_flight for k in targets if k in state.cells),
-                   batch_running=screen.batch_bar.running, refusal=refusal)
+                   batch_running=screen.batch_bar.running, resends=len(app.whole_run.unanswered), refusal=refusal)
 
 
 def _state_note(screen: MainScreen, binding_id: str) -> str:
@@ -85,7 +85,8 @@ def gentui_commands(app: GentuiApp, screen: Screen[object]) -> Iterator[SystemCo
                             screen.views.open_spend)
         yield SystemCommand(title(app, "refresh"), BY_ID["refresh"].help, app.action_refresh)
         yield SystemCommand(title(app, "switch_engine"), BY_ID["switch_engine"].help, app.action_switch_engine)
-        yield SystemCommand(title(app, "resends"), BY_ID["resends"].help, app.action_resends)
+        if why_not(ActionId.RESENDS, now) is None:
+            yield SystemCommand(title(app, "resends"), BY_ID["resends"].help, app.action_resends)
         yield from resend_commands(app, screen)
     yield SystemCommand(title(app, "help"), BY_ID["help"].help, app.action_show_keys)
 

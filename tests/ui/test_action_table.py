@@ -42,7 +42,7 @@ def test_why_not_refuses_every_mutating_action_in_read_only_mode_and_nothing_els
     from gentui.action_table import Context, why_not
 
     now = Context(readonly=True, connected=True, on_cell=True, take_selected=True, has_output=True, any_failed=True,
-                  marks=2, targets=2, targets_in_flight=True)
+                  marks=2, targets=2, targets_in_flight=True, resends=1)
     refused = {spec.id for spec in ACTIONS if why_not(spec.id, now) is not None}
     assert refused == {spec.id for spec in ACTIONS if spec.mutating}
     assert all(why_not(spec.id, now) == "read-only mode" for spec in ACTIONS if spec.mutating)
@@ -52,7 +52,9 @@ def test_why_not_before_a_session_offers_only_the_offline_and_global_actions() -
     from gentui.action_table import Context, why_not
 
     offered = {spec.id for spec in ACTIONS if why_not(spec.id, Context()) is None}
-    assert offered == {spec.id for spec in ACTIONS if spec.scope == "app" or spec.offline}
+    waiting = {spec.id for spec in ACTIONS if spec.id.value == "resends"}  # only while something waits
+    assert offered == {spec.id for spec in ACTIONS if spec.scope == "app" or spec.offline} - waiting
+    assert waiting <= {spec.id for spec in ACTIONS if why_not(spec.id, Context(resends=1)) is None}
 
 
 def test_why_not_passes_the_core_guard_through_and_reads_the_facts() -> None:

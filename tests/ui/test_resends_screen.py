@@ -51,6 +51,20 @@ async def test_ctrl_u_lists_them_and_c_cancels_one_for_good(quiet_world) -> None
         await wait_for(pilot, lambda: not isinstance(app.screen, ResendsScreen), what="closed")
 
 
+async def test_the_palette_offers_the_list_only_while_something_waits(quiet_world) -> None:
+    from gentui.action_table import ActionId, Context, why_not
+
+    assert why_not(ActionId.RESENDS, Context()) == "nothing is waiting to be sent again"
+    assert why_not(ActionId.RESENDS, Context(resends=1)) is None
+    app = make_app(quiet_world)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app), what="engine and credits")
+        titles = lambda: [c.title for c in app.get_system_commands(app.screen)]  # noqa: E731
+        assert "Resends (ctrl+u)" not in titles()
+        lose_an_answer(app, await goto(pilot, app, vocab.IMAGE_FROM_TEXT), 5.0)
+        assert "Resends (ctrl+u)" in titles()
+
+
 async def test_a_stale_one_is_resent_only_after_asking_with_the_amount(quiet_world) -> None:
     app = make_app(quiet_world)
     async with app.run_test(size=SIZE) as pilot:
