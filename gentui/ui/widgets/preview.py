@@ -61,7 +61,9 @@ def decode(data: bytes, box: tuple[int, int] = THUMB) -> PILImage:
         return image
     except ValueError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ValueError("too many pixels: too large to draw") from None
+    except UnidentifiedImageError:
         raise ValueError("not an image Pillow can read") from None
     except (OSError, SyntaxError, EOFError, IndexError, TypeError, MemoryError) as exc:
         raise ValueError(f"a broken image ({str(exc)[:60] or type(exc).__name__})") from None
