@@ -109,10 +109,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(A.WIDGET_HELP, "f1", "Widget help", "What the focused part can do", scope="app", show=False,
                priority=True),
     ActionSpec(A.QUIT, "q", "Quit", "Quit gentui", scope="app"),
-    ActionSpec(A.COMPARE, "equals_sign", "Compare", "Compare the selected take with the displayed one, side by side"),
+    ActionSpec(A.COMPARE, "equals_sign", "Compare", "Compare the selected take with the displayed one, side by side",
+               show=False),
     ActionSpec(A.OPEN, "o", "Open", "Open the selected take's output (open_command, the browser, or copy the link)",
                scope=HISTORY),
-    ActionSpec(A.PREVIEW, "v", "Preview", "The selected take's output full screen"),
+    ActionSpec(A.PREVIEW, "v", "Preview", "The selected take's output full screen", show=False),
 )
 #: the app's method for each global action, where its name differs from the id
 _APP_METHODS: dict[ActionId, str] = {A.HELP: "show_keys"}

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
+from gentui.api import vocab
 from gentui.api.models import Generation
 from gentui.core.card import Card
 from gentui.core.text import safe_text
@@ -35,6 +36,7 @@ SENT = "sent from this machine"
 JOURNAL = "sent from this machine (journal)"
 SEEN = "server and cell attributes, when gentui first saw this take"
 UNKNOWN = "unknown: made before gentui saw this cell"
+TYPE_ONLY = "the server's type of the take; its model and prompt are not known here (made before gentui saw it)"
 
 
 @runtime_checkable
@@ -94,13 +96,16 @@ class TakeBook:
                 del self._journal_cache[next(iter(self._journal_cache))]
         return self._journal_cache[generation_id]
 
-    def get(self, generation_id: str) -> TakeCard:
+    def get(self, generation_id: str, generation_type: str | None = None) -> TakeCard:
+        """The take's card by the precedence above; else, given the server's type of the take, that type alone."""
         if (card := self._sent.get(generation_id)) is not None:
             return TakeCard(card, SENT)
         if (card := self._from_journal(generation_id)) is not None:
             return TakeCard(card, JOURNAL)
         if (card := self._seen.get(generation_id)) is not None:
             return TakeCard(card, SEEN)
+        if generation_type and generation_type != vocab.UNKNOWN:
+            return TakeCard(Card(generation_type, {}, "server", "none"), TYPE_ONLY)
         return TakeCard(None, UNKNOWN)
 
     def model(self, generation_id: str) -> str | None:

@@ -72,7 +72,7 @@ class TakeHandlers:
         assert session is not None
         index = next((i for i, j in enumerate(cell.jobs) if j.id == job.id), 0)
         estimate = session.estimate_for(cell.key, job) if job.in_flight else None
-        return Take(job, session.takes.get(job.id), take_outputs(job, self.generations.get(job.id)),
+        return Take(job, session.takes.get(job.id, job.canonical_type), take_outputs(job, self.generations.get(job.id)),
                     displayed=cell.displayed is not None and cell.displayed.id == job.id,
                     position=(index + 1, len(cell.jobs)), estimate=estimate)
 
@@ -199,7 +199,7 @@ class TakeHandlers:
         known = session.takes.get(job.id)
         current = session.state.card(cell.key)
         n = next(i for i, j in enumerate(cell.jobs) if j.id == job.id) + 1
-        if known.card is None:
+        if known.card is None or not known.card.data:
             self.screen.notify(f"take {n}'s card is not known here ({known.source}): editing the cell's card",
                                severity="warning", timeout=6, markup=False)
             card = current
