@@ -147,13 +147,14 @@ class CompareScreen(ModalScreen[None]):
             self.query_one(f"#text-{side}", Static).update(side_text(take, self.diffs, side, now, dict(colors)))
             self.query_one(f"#preview-{side}", PreviewBox).show(take.outputs.preview_url, self.handlers.fetcher,
                                                                 self.handlers.graphics)
-        prompt = next((d for d in self.diffs if d.words), None)
+        prompt = next((d for d in self.diffs if d.name == "prompt"), None)
         line = Text("prompt, left → right: ", style="dim")
-        if prompt is not None:
+        if prompt is not None and prompt.words:
             line.append_text(words_text(prompt.words))
+        elif prompt is not None and not prompt.same:
+            line.append("known for one take only", style="italic")
         else:
-            line.append("no prompt known for both takes" if not all(p.card.card for p in pair) else "same",
-                        style="italic")
+            line.append("no prompt known for either take" if prompt is None else "the same", style="italic")
         self.query_one("#prompt-diff", Static).update(line)
 
     def action_leave(self) -> None:
