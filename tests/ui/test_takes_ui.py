@@ -5,6 +5,8 @@ with one change), previews (hostile images never crash or stall keys; media requ
 from __future__ import annotations
 
 import asyncio
+import shlex
+import sys
 from decimal import Decimal
 
 import httpx
@@ -215,3 +217,52 @@ async def test_a_preview_is_drawn_and_media_requests_carry_no_api_key(quiet_worl
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, PreviewScreen), what="back")
         assert app.main.grid.current_key == key
+
+
+async def test_open_runs_open_command_on_a_take_and_o_still_sorts_on_the_grid(quiet_world, tmp_path):
+    out = tmp_path / "opened.txt"
+    write = "import sys; open(sys.argv[1], 'w').write(sys.argv[2])"
+    command = f"{shlex.quote(sys.executable)} -c {shlex.quote(write)} {shlex.quote(str(out))} {{url}}"
+    app = make_app(quiet_world, open_command=command)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        key = await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        sort = app.main.grid.view.sort
+        await pilot.press("o")  # on the grid: sort
+        await wait_for(pilot, lambda: app.main.grid.view.sort != sort, what="the sort changed")
+        key = app.main.grid.current_key
+        job = app.session.state.cells[key].displayed
+        await select_take(pilot, app, job.id)
+        await pilot.press("o")  # on the history table: open
+        await wait_for(pilot, lambda: out.exists() and out.read_text() != "", what="open_command ran")
+        assert out.read_text() == job.urls[0]
+
+
+async def test_open_without_a_display_copies_the_link_and_shows_it(quiet_world, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    app = make_app(quiet_world)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        key = await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        job = app.session.state.cells[key].displayed
+        await select_take(pilot, app, job.id)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: any(str(n.message) == job.urls[0] for n in app._notifications),
+                       what="the link shown")
+        assert app.clipboard == job.urls[0]
+
+
+async def test_previews_off_fetches_no_media(quiet_world):
+    media = Media()
+    app = make_app(quiet_world, previews="off", media_transport=media.transport)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        await wait_for(pilot, lambda: panel(app).take is not None, what="the take panel")
+        job_id = panel(app).take.job.id
+        await wait_for(pilot, lambda: job_id in app.main.takes.generations, what="the take's full generation")
+        await pilot.pause()
+        assert app.main.takes.fetcher is None and media.requests == []
+        assert not app.main.detail.query_one("#take-preview", PreviewBox).display

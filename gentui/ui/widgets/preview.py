@@ -29,14 +29,16 @@ MODES = ("kitty", "sixel", "blocks")
 
 
 def probe_graphics(previews: str) -> str:
-    """What to draw with: `kitty`, `sixel` or `blocks`. For `auto` this asks the terminal (textual-image
-    sends its queries on import), so call it before the app starts reading the terminal."""
-    if previews in MODES:
-        return previews
+    """What to draw with: `kitty`, `sixel` or `blocks`. textual-image asks the terminal on import (Sixel and
+    Kitty graphics support, the cell size in pixels), which works only before the app reads the terminal:
+    call this before `App.run`, whatever the mode (a forced mode needs the cell size too)."""
     try:
+        import textual_image.widget  # noqa: F401 - the import runs the queries and caches their answers
         from textual_image import renderable
     except Exception:  # noqa: BLE001 - no terminal answer, no library: half-blocks always work
         return "blocks"
+    if previews in MODES:
+        return previews
     if renderable.Image is renderable.SixelImage:
         return "sixel"
     if renderable.Image is renderable.TGPImage:
