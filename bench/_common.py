@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -80,8 +81,8 @@ def sim_process(*args: str) -> Iterator[Sim]:
             if not line:
                 raise RuntimeError(f"the simulator did not start: {process.stderr.read()[-2000:]}")
             if "=" in line:
-                key, _, value = line.strip().partition("=")
-                values[key] = value
+                key, _, value = line.strip().removeprefix("export ").partition("=")
+                values[key] = shlex.split(value)[0] if value else value
         sim = Sim(process, values["GEN_API_BASE_URL"], values["GEN_API_KEY"], values["GENTUI_AGENT_ID"],
                   values["GENTUI_ENGINE_ID"])
         deadline = time.monotonic() + 30

@@ -33,7 +33,12 @@ def check_key(api_key: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One HTTP attempt, for the API log: never headers, never the key."""
+    """One HTTP attempt, for the API log and the poller's cost model: never headers, never the key.
+
+    `elapsed_ms` is the measured latency (sending to the last byte of the body); `wire_bytes` what
+    the answer cost on the wire as received (its headers and its body before decompression, so a
+    gzipped answer counts compressed); `body_bytes` its decompressed size. Both 0 without an answer.
+    """
 
     method: str
     path: str
@@ -42,6 +47,9 @@ class RequestRecord:
     error_code: str | None
     attempt: int
     started_at: float
+    wire_bytes: int = 0
+    body_bytes: int = 0
+    encoding: str = ""  # the answer's Content-Encoding ("" = none)
 
 
 # --- answers --------------------------------------------------------------------------------------

@@ -184,6 +184,16 @@ class GenClient:
     def on_request(self, observer: Callable[[RequestRecord], None] | None) -> None:
         self._wire.on_request = observer
 
+    def listen(self, observer: Callable[[RequestRecord], None]) -> Callable[[], None]:
+        """Also give every request record to `observer` (besides `on_request`); returns the undo."""
+        self._wire.listeners.append(observer)
+
+        def undo() -> None:
+            if observer in self._wire.listeners:
+                self._wire.listeners.remove(observer)
+
+        return undo
+
     # --- the engine path prefix ------------------------------------------------------------------
     @property
     def prefix(self) -> str | None:

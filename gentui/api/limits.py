@@ -117,8 +117,23 @@ class Inflater:
         return self._z.flush() if self._z is not None and not self._z.eof else b""
 
 
-async def read_body(response: httpx.Response, limit: Limit) -> bytes:
-    """The whole decompressed body, or `TooLarge` as soon as it passes `limit.max_bytes`."""
+class WireMeter:
+    """What one answer cost on the wire: header bytes plus body bytes as received (compressed)."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def headers(self, response: httpx.Response) -> None:
+        self.bytes += 17 + sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 2
+
+
+async def read_body(response: httpx.Response, limit: Limit, meter: WireMeter | None = None) -> bytes:
+    """The whole decompressed body, or `TooLarge` as soon as it passes `limit.max_bytes`.
+
+    `meter` (when given) counts the answer's wire bytes: its headers and each raw chunk as it arrives.
+    """
+    meter = meter or WireMeter()
+    meter.headers(response)
     encoding = response.headers.get("Content-Encoding", "")
     length = response.headers.get("Content-Length", "")
     if not encoding and length.isdigit() and int(length) > limit.max_bytes:
@@ -128,12 +143,14 @@ async def read_body(response: httpx.Response, limit: Limit) -> bytes:
     except httpx.ResponseNotRead:
         whole = None
     if whole is not None:
+        meter.bytes += len(whole)  # made in memory: no wire; its size stands for it
         if len(whole) > limit.max_bytes:
             raise TooLarge(limit)
         return whole
     inflater = Inflater(encoding)
     body = bytearray()
     async for chunk in response.aiter_raw():
+        meter.bytes += len(chunk)
         for piece in inflater.feed(chunk):
             body += piece
             if len(body) > limit.max_bytes:

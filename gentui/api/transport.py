@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from gentui.api import errors
 from gentui.api.answers import RequestRecord, describe_invalid
-from gentui.api.limits import AnswerLimits, Limit, TooLarge, read_body, too_large_error
+from gentui.api.limits import AnswerLimits, Limit, TooLarge, WireMeter, read_body, too_large_error
 from gentui.api.models import ErrorBody
 from gentui.api.retry import RetryPolicy, parse_retry_after
 
@@ -140,6 +140,8 @@ class Wire:
         self.sleep = sleep
         self.random = random
         self.on_request = on_request
+        #: more observers of every record (the poller's cost model): see `GenClient.listen`
+        self.listeners: list[Callable[[RequestRecord], None]] = []
 
     def scrub(self, text: str) -> str:
         return self.auth.scrub(text) if self.auth else text
@@ -201,20 +203,23 @@ class Wire:
         shown = self.scrub(request.url.raw_path.decode("ascii", "replace"))
         bare = self.scrub(request.url.path)
         started, t0 = time.time(), time.perf_counter()
+        meter = WireMeter()
+        content = b""
 
         def record(status: int | None, error_code: str | None) -> None:
+            encoding = response.headers.get("Content-Encoding", "") if response is not None else ""
             self._record(
-                RequestRecord(method, shown, status, (time.perf_counter() - t0) * 1000.0, error_code, attempt, started)
+                RequestRecord(method, shown, status, (time.perf_counter() - t0) * 1000.0, error_code, attempt, started,
+                              meter.bytes, len(content), encoding[:20])
             )
 
         failure: errors.GenApiError | None = None
         response: httpx.Response | None = None
-        content = b""
         try:
             async with asyncio.timeout(limit.deadline):
                 response = await self.http.send(request, stream=True)
                 try:
-                    content = await read_body(response, limit)
+                    content = await read_body(response, limit, meter)
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -272,9 +277,10 @@ class Wire:
         log.debug(
             "%s %s -> %s in %.0f ms (attempt %d%s)", rec.method, rec.path, outcome, rec.elapsed_ms, rec.attempt, note
         )
-        if self.on_request is None:
-            return
-        try:
-            self.on_request(rec)
-        except Exception:  # an observer must never break a request
-            log.exception("on_request observer failed")
+        for observer in (self.on_request, *self.listeners):
+            if observer is None:
+                continue
+            try:
+                observer(rec)
+            except Exception:  # an observer must never break a request
+                log.exception("on_request observer failed")

@@ -1,16 +1,22 @@
 """`gentui sim`: serve the simulator over HTTP and print shell-ready variables (CONTRACTS.md section 4).
 
     $ gentui sim --speed 2
-    GEN_API_BASE_URL=http://127.0.0.1:8765/v1
-    GEN_API_KEY=sim-key
-    GENTUI_AGENT_ID=42
-    GENTUI_ENGINE_ID=101
+    export GEN_API_BASE_URL=http://127.0.0.1:8765/v1
+    export GEN_API_KEY=sim-key
+    export GENTUI_AGENT_ID=42
+    export GENTUI_ENGINE_ID=101
+
+`eval "$(gentui sim ... | head -4)"` or `--env-file PATH` (written 0600: it holds the key) then `. PATH`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import shlex
 import sys
+from pathlib import Path
 
 from gentui.sim.options import DIALECTS, PREFIXES, SimOptions
 
@@ -36,6 +42,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--in-flight", dest="in_flight", type=int, help="generations running at start")
     parser.add_argument("--history", type=int, help="past generations per cell of a scaled engine (default 0-10)")
     parser.add_argument("--quiet", action="store_true", help="nothing running at start")
+    parser.add_argument("--no-compress", dest="compress", action="store_false", default=None,
+                        help="never gzip answers (by default answers over 1 KB are, when the client asks)")
+    parser.add_argument("--env-file", dest="env_file", metavar="PATH",
+                        help="also write the export lines to PATH (mode 0600: it holds the key)")
     faults = parser.add_argument_group("faults (also settable at run time: POST /_sim/faults)")
     faults.add_argument("--error-rate", dest="error_rate", type=float, default=d.error_rate)
     faults.add_argument("--error-statuses", dest="error_statuses", type=_statuses, default=d.error_statuses,
@@ -53,14 +63,40 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def options_from(args: argparse.Namespace) -> SimOptions:
     names = ("host", "port", "api_key", "speed", "seed", "dialect", "prefix", "rows", "columns", "in_flight",
              "history", "quiet", "error_rate", "error_statuses", "rate_limit_rate", "retry_after", "latency_ms",
-             "spike_rate", "spike_ms", "drop_rate", "malformed_rate")
+             "spike_rate", "spike_ms", "drop_rate", "malformed_rate", "compress")
     return SimOptions(**{n: getattr(args, n) for n in names if getattr(args, n, None) is not None})
+
+
+MISSING_EXTRA = "gentui sim needs the sim extra: pip install 'gentui[sim]'"
+
+
+def export_lines(base_url: str, info: dict) -> list[str]:
+    """The shell-ready lines (CONTRACTS.md section 4), each value quoted for the shell."""
+    values = (("GEN_API_BASE_URL", base_url), ("GEN_API_KEY", info["api_key"]),
+              ("GENTUI_AGENT_ID", info["agent_id"]), ("GENTUI_ENGINE_ID", info["engine_ids"][0]))
+    return [f"export {name}={shlex.quote(str(value))}" for name, value in values]
+
+
+def write_env_file(path: str, lines: list[str]) -> None:
+    """The lines to `path`, created 0600 (and made 0600 if it existed: it holds the key)."""
+    target = Path(path).expanduser()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with contextlib.suppress(OSError):
+        os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the simulator, bind, print the four lines, serve until interrupted."""
-    from gentui.sim.app import create_app
-    from gentui.sim.server import bind, quiet_drop_logs, uvicorn_server
+    try:
+        from gentui.sim.app import create_app
+        from gentui.sim.server import bind, quiet_drop_logs, uvicorn_server
+    except ImportError as exc:
+        if exc.name in ("uvicorn", "starlette") or "uvicorn" in str(exc) or "starlette" in str(exc):
+            print(MISSING_EXTRA, file=sys.stderr)
+            return 2
+        raise
 
     try:
         options = options_from(args)
@@ -77,11 +113,15 @@ def run(args: argparse.Namespace) -> int:
         return 5
     port = sock.getsockname()[1]
     host = f"[{options.host}]" if ":" in options.host else options.host
-    info = sim.world_info()
-    print(f"GEN_API_BASE_URL=http://{host}:{port}/v1")
-    print(f"GEN_API_KEY={info['api_key']}")
-    print(f"GENTUI_AGENT_ID={info['agent_id']}")
-    print(f"GENTUI_ENGINE_ID={info['engine_ids'][0]}", flush=True)
+    lines = export_lines(f"http://{host}:{port}/v1", sim.world_info())
+    if getattr(args, "env_file", None):
+        try:
+            write_env_file(args.env_file, lines)
+        except OSError as exc:
+            sock.close()
+            print(f"gentui sim: cannot write {args.env_file}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    print("\n".join(lines), flush=True)
     quiet_drop_logs()
     uvicorn_server(app).run(sockets=[sock])
     return 0

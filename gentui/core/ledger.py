@@ -13,6 +13,7 @@ from decimal import Decimal
 from itertools import islice
 
 from gentui.api import vocab
+from gentui.core.burn import BurnSeries
 
 ZERO = Decimal(0)
 ENTRIES_CAP = 2_000  # entries kept for display; the totals count every entry ever written
@@ -52,6 +53,8 @@ class CreditLedger:
     _kinds: Counter[str] = field(default_factory=Counter)
     _baseline_spent: Decimal = ZERO  # what the session had spent when the baseline was read
     _reading_spent: Decimal = ZERO  # ... and when the last balance was read
+    #: the figures over time, for the burn chart (sampled by the UI with its clock: `BurnSeries.sample`)
+    burn: BurnSeries = field(default_factory=BurnSeries)
 
     # --- the server's side ---------------------------------------------------------------------
     def mark(self) -> Decimal:

@@ -1,13 +1,17 @@
-"""The poller: watches in-flight generations and the engine, never overlapping itself.
+"""The poller: watches in-flight generations and the engine, never overlapping itself, within a budget.
 
 Each round runs to its end before the next is scheduled (dolphie's habit), so a slow server slows
-the cadence instead of piling up requests. The interval follows the kind and age of the work (text
-fast, video slower, old work slower still); errors back off; a 401 stops polling until `wake()`.
-When many generations are in flight one engine GET replaces their per-generation GETs. A round that
-crashes ends `run()` (the app restarts it); the restarted `run()` waits first, longer after each crash
-in a row (`restart_delay`), so a poller that keeps failing backs off instead of hammering. Charged
-POSTs whose answers were lost are sent again (same Idempotency-Key) every UNCERTAIN_RETRY_SECONDS,
-and at once when the connection is back.
+the cadence instead of piling up requests. What a round reads is priced in real units by
+`gentui.core.wire_cost` (bytes on the wire as received, server time as measured) and spent from
+its budget; when each generation is read is planned by `gentui.core.schedule` (dense inside its
+likely finishing window, learnt per type and model, sparse outside). Work started elsewhere is
+found by re-reading the engine at a pace its measured cost allows (a small engine every few
+seconds, a 12 MB one far more rarely), and the selected cell (`focus`) by its own cheap GET; a
+manual refresh (`wake(engine=True)`) reads the engine at once. Under a flood the budget wins and
+`view_age()` says how far behind the view may be. Errors back off; a 401 stops polling until
+`wake()`. A round that crashes ends `run()` (the app restarts it); the restarted `run()` waits
+first, longer after each crash in a row (`restart_delay`). Charged POSTs whose answers were lost
+are sent again (same Idempotency-Key) every UNCERTAIN_RETRY_SECONDS, and at once on reconnect.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from gentui.api import errors, vocab
+from gentui.api import errors
+from gentui.core import wire_cost
 from gentui.core.events import Notice
+from gentui.core.poll_plan import Plan
+from gentui.core.schedule import Cadence
 from gentui.core.session import Session
-from gentui.core.views import CellKey, JobView
+from gentui.core.views import CellKey, Changes, JobView
+from gentui.core.wire_cost import WireBudget, WireCost
 
 OVERDUE_GRACE = 20.0  # seconds past due before the poll counts as late (a big engine GET takes a few)
 UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are resent (and on reconnect)
@@ -29,29 +37,24 @@ UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are re
 
 @dataclass
 class PollPolicy:
-    interval: float = 2.0  # the user's poll_interval (floor 1.0)
-    video_interval: float = 5.0
-    old_after: float = 120.0  # seconds in flight after which work is polled less often
-    max_interval: float = 15.0
-    engine_idle: float = 60.0  # full engine refresh when nothing is in flight
-    engine_busy: float = 30.0  # full engine refresh while work is in flight
-    credits_every: float = 30.0
-    per_generation_limit: int = 12  # above this many due generations, one engine GET is cheaper
+    interval: float = 2.0  # the user's poll_interval (floor 1.0): sets the dense cadence of quick work
+    video_interval: float = 5.6  # the dense cadence of slow work (video, lipsync, render, speech)
+    sparse: float = 30.0  # the longest gap between two checks of a generation in flight
+    engine_idle: float = 60.0  # nothing in flight: the engine is re-read at most this often
+    discovery_floor: float = 2.0  # work in flight: never re-read the engine more often than this
+    discovery_share: float = 0.5  # of the wire budget, at most this goes to re-reading the engine
+    focus_interval: float = 5.0  # the selected cell's own GET (its history, outside changes)
     concurrency: int = 4
     max_backoff: float = 30.0
-    generation_chars: int = 16_000  # what one generation GET costs, counted in engine characters
     read_share: float = 0.2  # at most this share of a core spent reading engines while polling
     idle_read_share: float = 0.005  # and this share while nothing is in flight
+    credits_every: float = 30.0
     credits_after_terminal: float = 5.0  # a finished generation refreshes the balance, at most this often
+    budget: WireBudget = field(default_factory=WireBudget)
 
-    def for_job(self, job: JobView, now: float, generation_type: str) -> float:
-        base = self.interval
-        if generation_type in vocab.VIDEO_TYPES:
-            base = max(base, self.video_interval)
-        age = now - job.started_at if job.started_at else 0.0
-        if age > self.old_after:
-            base = min(self.max_interval, base * 2)
-        return base
+    def cadence(self) -> Cadence:
+        fast = max(1.0, self.interval * 1.4)  # 2.8 s at the default 2 s: p95 within 3 s
+        return Cadence(dense_fast=fast, dense_slow=max(fast, self.video_interval), sparse=self.sparse)
 
 
 class Poller:
@@ -63,6 +66,7 @@ class Poller:
         policy: PollPolicy | None = None,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        measure: bool = True,
     ) -> None:
         self.session = session
         self.policy = policy or PollPolicy()
@@ -73,11 +77,13 @@ class Poller:
         self.crashes = 0
         self.paused_for_auth = False
         self.rounds = 0
-        self._due: dict[str, float] = {}  # generation id -> next check (monotonic)
-        self._engine_due = 0.0
-        self._credits_at = -1e9  # when the balance was last read
-        self._engine_ready = 0.0  # no engine GET for due generations before this (read pacing)
+        #: what reads cost (measured from every answer of the session's client) and the budget spent
+        self.cost = WireCost(self.policy.budget, monotonic=monotonic, discovery_share=self.policy.discovery_share)
+        listen = getattr(getattr(session, "client", None), "listen", None) if measure else None  # tests may price by hand
+        self._unlisten: Callable[[], None] | None = listen(self.cost.observe) if listen is not None else None
+        self.plan = Plan(self.policy, self.cost, getattr(session, "clock", time.time))
         self._hold_until = 0.0
+        self._credits_at = -1e9  # when the balance was last read
         self._credits_due = 0.0
         self._wake = asyncio.Event()
         self._stopped = False
@@ -94,8 +100,8 @@ class Poller:
     def wake(self, *, engine: bool = False, credits: bool = False) -> None:
         """Poll soon: after an action, a manual refresh, or a new key."""
         now = self.monotonic()
-        if engine:
-            self._engine_due = now
+        if engine:  # a manual refresh: the engine now, whatever the budget says (it is charged all the same)
+            self.plan.engine_due, self.plan.forced = now, True
         if credits:
             self._credits_due = now
         self.paused_for_auth = False
@@ -104,12 +110,30 @@ class Poller:
 
     def watch(self, generation_id: str, delay: float = 1.0) -> None:
         """A generation created here: check it soon."""
-        self._due[generation_id] = self.monotonic() + delay
+        self.plan.due[generation_id] = self.monotonic() + delay
         self._wake.set()
+
+    def focus(self, key: CellKey | None) -> None:
+        """The selected cell: read it (GET cell, its history and outside changes) every `focus_interval`."""
+        if key != self.plan.focus:
+            self.plan.focus, self.plan.focus_due = key, self.monotonic()
+            self._wake.set()
 
     def stop(self) -> None:
         self._stopped = True
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         self._wake.set()
+
+    def view_age(self) -> float:
+        """Seconds the view is behind its plan because the budget held reads back (0: on time)."""
+        return self.plan.view_age(self.monotonic())
+
+    def discovery_age(self) -> float | None:
+        """Seconds since the engine was last read (work started elsewhere shows up then); None: never."""
+        at = self.plan.engine_at
+        return None if at is None else self.monotonic() - at
 
     def overdue(self) -> float | None:
         """Seconds the poll is late by (a round that hangs, a poller that died), past a grace; else None."""
@@ -211,85 +235,97 @@ class Poller:
         return self.next_delay()
 
     async def _round(self) -> None:
-        session, now = self.session, self.monotonic()
+        session, plan, now = self.session, self.plan, self.monotonic()
         self._hold_until = 0.0
-        if not session.state.loaded or now >= self._engine_due:
-            await self._refresh_engine(now)
-        else:
-            due = self.due_generations(now)
-            if len(due) > self.generation_limit():
-                if now < self._engine_ready:  # the last engine read was costly: let the CPU breathe
-                    self._hold_until = self._engine_ready
-                else:
-                    await self._refresh_engine(now)
+        refreshed = False
+        if not session.state.loaded or now >= plan.engine_due:
+            wait = 0.0 if not session.state.loaded or plan.forced else self.cost.wait(wire_cost.ENGINE)
+            if wait <= 0:
+                await self._refresh_engine(now)
+                refreshed = True
+            else:
+                plan.engine_due = now + wait  # the budget wins: discovery waits, the checks go on
+        if not refreshed:  # an engine read has just observed every generation
+            due = plan.due_generations(session.state, now)
+            if due and plan.replaces_generation_reads(len(due)) and now >= plan.engine_ready \
+                    and self.cost.wait(wire_cost.ENGINE) <= 0:
+                await self._refresh_engine(now)
             elif due:
-                await self._poll_each(due, now)
+                fit = self.cost.affordable(wire_cost.GENERATION, len(due))
+                if fit:
+                    await self._poll_each(due[:fit], now)
+                if fit < len(due):  # the budget wins: the rest wait for it (`view_age` says how long)
+                    self._hold_until = self.monotonic() + max(0.2, self.cost.wait(wire_cost.GENERATION))
+        if plan.focus_is_due(self.monotonic()):
+            await self._read_focus()
         if self.monotonic() >= self._credits_due:
             await session.load_credits()
             self._credits_at = self.monotonic()
             self._credits_due = self._credits_at + self.policy.credits_every
 
     def generation_limit(self) -> int:
-        """Above this many due generations one engine GET replaces their GETs (by count and payload).
+        """Above this many due generations one engine read costs less budget than their GETs."""
+        from math import ceil
 
-        An engine GET is one request whatever its size; its payload is weighed against what the
-        generation GETs it replaces would cost: a small engine is worth fetching for two due
-        generations, a 20 MB one only for `per_generation_limit`.
-        """
-        timing = self.session.engine_timing
-        if timing is None:
-            return self.policy.per_generation_limit
-        equivalent = round(timing[2] / max(1, self.policy.generation_chars))
-        return max(1, min(self.policy.per_generation_limit, equivalent))
+        ratio = self.cost.pace(wire_cost.ENGINE) / max(1e-9, self.cost.pace(wire_cost.GENERATION))
+        return max(1, ceil(ratio))
 
     async def _refresh_engine(self, now: float) -> None:
         changes = await self.session.load_engine()
         busy = bool(self.session.state.in_flight())
         read = self.session.engine_timing[1] if self.session.engine_timing else 0.0
-        first = len(changes.rows_added) == len(self.session.state.rows)  # a first read costs more than the next
-        if busy:
-            self._engine_due = now + self.policy.engine_busy
-        elif first:
-            self._engine_due = now + self.policy.engine_idle
-        else:  # nothing in flight: refresh rarely, and more rarely still when reading is costly
-            self._engine_due = now + max(self.policy.engine_idle, read / self.policy.idle_read_share)
-        self._engine_ready = now + read / self.policy.read_share
+        self.plan.engine_read(now, busy, read)
         # what the engine shows is as old as its fetch and read: count the next checks from a little
         # before we asked, so that the grid is never more than one interval behind the server
         timing = self.session.engine_timing
         lead = min(timing[0] + timing[3], self.policy.interval / 2) if timing else 0.0
-        self._reschedule_all(now - lead, fresh=True)
+        self._settled(changes, now - lead, fresh=True)
+
+    async def _read_focus(self) -> None:
+        key, plan = self.plan.focus, self.plan
+        plan.focus_due = self.monotonic() + self.policy.focus_interval
+        if key is None or key not in self.session.state.cells or self.cost.wait(wire_cost.CELL) > 0:
+            return
+        started = self.monotonic()
+        try:
+            changes = await self.session.load_cell(key)
+        except errors.NotFoundError:
+            plan.focus = None
+            return
+        self._settled(changes, started)
+
+    def _settled(self, changes: Changes, started: float, *, fresh: bool = False) -> None:
+        self.plan.learn(changes, self.session.generation_models)
+        self.plan.reschedule(self.session.state, started, self.session.generation_models, fresh=fresh)
         if changes.terminal:
             self._credits_soon()
 
     async def _poll_each(self, due: list[tuple[str, CellKey, JobView]], started: float) -> None:
         semaphore = asyncio.Semaphore(self.policy.concurrency)
-        terminal = False
+        seen = Changes()
         halted = False  # a failure (after the client's own retries) ends the round: no storm of doomed GETs
 
         async def one(gen_id: str) -> None:
-            nonlocal terminal, halted
+            nonlocal halted
             async with semaphore:
                 if halted:
                     return
                 try:
                     changes = await self.session.poll_generation(gen_id)
                 except errors.NotFoundError:
-                    self._due.pop(gen_id, None)  # vanished: the next engine refresh tells
-                    self._engine_due = 0.0
+                    self.plan.due.pop(gen_id, None)  # vanished: the next engine refresh tells
+                    self.plan.engine_due = 0.0
                     return
                 except errors.GenApiError:
                     halted = True
                     raise
-                terminal = terminal or bool(changes.terminal)
+                seen.terminal.extend(changes.terminal)
 
         results = await asyncio.gather(*(one(g) for g, _, _ in due), return_exceptions=True)
         failures = [r for r in results if isinstance(r, BaseException)]
         for gen_id, _, _ in due:  # just observed: the next check counts from when we asked
-            self._due.pop(gen_id, None)
-        self._reschedule_all(started)
-        if terminal:
-            self._credits_soon()
+            self.plan.due.pop(gen_id, None)
+        self._settled(seen, started)
         if failures:
             raise failures[0]
 
@@ -299,33 +335,15 @@ class Poller:
 
     # --- scheduling ------------------------------------------------------------------------------
     def due_generations(self, now: float) -> list[tuple[str, CellKey, JobView]]:
-        out = []
-        for key, job in self.session.state.in_flight():
-            if self._due.get(job.id, 0.0) <= now:
-                out.append((job.id, key, job))
-        return out
-
-    def _reschedule_all(self, now: float, *, fresh: bool = False) -> None:
-        """Next check of each generation in flight; `fresh`: all were just observed (engine GET)."""
-        in_flight = self.session.state.in_flight()
-        wall = self.session.clock()
-        columns = {c.id: c for c in self.session.state.columns}
-        keep: dict[str, float] = {}
-        for key, job in in_flight:
-            previous = None if fresh else self._due.get(job.id)
-            if previous is not None and previous > now:
-                keep[job.id] = previous
-            else:
-                column = columns.get(key[1])
-                gt = column.generation_type if column else job.canonical_type
-                keep[job.id] = now + self.policy.for_job(job, wall, gt)
-        self._due = keep
+        return self.plan.due_generations(self.session.state, now)
 
     def next_delay(self) -> float:
-        now = self.monotonic()
+        now, plan = self.monotonic(), self.plan
         if self._hold_until > now:
-            return self._hold_until - now
-        candidates = [self._engine_due, self._credits_due, *self._due.values()]
-        delay = min(candidates) - now if candidates else self.policy.interval
-        return max(0.2, min(delay, max(self.policy.engine_idle, self._engine_due - now)))
-
+            candidates = [self._hold_until, plan.engine_due, self._credits_due]
+        else:
+            candidates = [plan.engine_due, self._credits_due, *plan.due.values()]
+        if plan.focus is not None:
+            candidates.append(plan.focus_due)
+        delay = min(candidates) - now
+        return max(0.2, min(delay, max(self.policy.engine_idle, plan.engine_due - now)))

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gentui.sim import errors
+from gentui.sim import spawn as spawning
 from gentui.sim.context import error_response, json_response, parse_json
 from gentui.sim.ledger import money_text
 
@@ -102,6 +103,10 @@ async def reset(sim: Simulator, request: Request) -> Response:
     return json_response({**sim.world_info(), "quiet": quiet})
 
 
+async def spawn(sim: Simulator, request: Request) -> Response:
+    return json_response(spawning.spawn(sim, await _body(request)))
+
+
 def admin_routes(sim: Simulator) -> list[Route]:
     def wrap(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
@@ -121,5 +126,6 @@ def admin_routes(sim: Simulator) -> list[Route]:
         ("POST", "/_sim/speed", speed),
         ("POST", "/_sim/api-key", api_key),
         ("POST", "/_sim/reset", reset),
+        ("POST", "/_sim/spawn", spawn),
     ]
     return [Route(path, wrap(handler), methods=[method]) for method, path, handler in table]

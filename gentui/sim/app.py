@@ -14,8 +14,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gentui.sim import admin, generate, routes
+from gentui.sim import admin, content, generate, routes
 from gentui.sim.clock import Clock
+from gentui.sim.compression import compress, wire_size
 from gentui.sim.context import error_response, json_response
 from gentui.sim.errors import ApiError
 from gentui.sim.options import SimOptions
@@ -27,14 +28,20 @@ Handler = Callable[[Simulator, Request], Awaitable[Response]]
 
 
 def _v1(sim: Simulator, method: str, path: str, handler: Handler) -> Route:
-    """A `/v1` route: counted per template, subject to faults, world advanced, errors as JSON."""
+    """A `/v1` route: counted per template, subject to faults, world advanced, errors as JSON,
+    compressed when asked (answers over 1 KB) and its wire bytes counted per template."""
     key = f"{method} {path}"
+
+    def sent(request: Request, response: Response) -> Response:
+        response = compress(response, request.headers.get("accept-encoding", ""), sim.faults.faults.compress)
+        sim.stats.bytes_by_route[key] += wire_size(response)
+        return response
 
     async def endpoint(request: Request) -> Response:
         sim.stats.requests[key] += 1
         early = await sim.faults.before(key)
         if early is not None:
-            return early
+            return sent(request, early)
         sim.advance()
         try:
             response = await handler(sim, request)
@@ -42,7 +49,7 @@ def _v1(sim: Simulator, method: str, path: str, handler: Handler) -> Route:
             response = error_response(error)
         except ClientDisconnect:  # the client gave up while sending its body: nobody reads an answer
             return Response(status_code=499)
-        return sim.faults.after(key, response, sim.real_http)
+        return sent(request, sim.faults.after(key, response, sim.real_http))
 
     return Route(path, endpoint, methods=[method])
 
@@ -58,6 +65,7 @@ def v1_routes(sim: Simulator) -> list[Route]:
         ("GET", "/v1/generations/{generation_id}", generate.get_generation),
         ("POST", "/v1/generations/{generation_id}/stop", generate.stop),
         ("POST", "/v1/generations/{generation_id}/continue", generate.continue_),
+        *content.v1_table(),
     ]
     for prefix in sim.options.prefixes:
         p = f"/v1/{prefix}"
@@ -88,7 +96,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(options: SimOptions | None = None, *, clock: Clock | None = None) -> Starlette:
     """The simulator app; `clock` defaults to the wall clock (tests pass a ManualClock)."""
     sim = Simulator(options or SimOptions(), clock)
-    app = Starlette(routes=[*v1_routes(sim), *admin.admin_routes(sim)],
+    app = Starlette(routes=[*v1_routes(sim), *admin.admin_routes(sim), *content.storage_routes(sim)],
                     exception_handlers={HTTPException: _http_error})
     app.state.sim = sim
     return app

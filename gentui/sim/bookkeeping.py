@@ -19,12 +19,15 @@ class Stats:
     requests: Counter[str] = field(default_factory=Counter)
     faulted: Counter[str] = field(default_factory=Counter)
     charges_by_idempotency_key: Counter[str] = field(default_factory=Counter)
+    #: bytes of answers as sent on the wire (status line, headers and the body, compressed or not)
+    bytes_by_route: Counter[str] = field(default_factory=Counter)
 
     def snapshot(self, ledger: CreditLedger) -> dict[str, Any]:
         return {
             "requests": dict(self.requests),
             "faulted": dict(self.faulted),
             "charges_by_idempotency_key": dict(self.charges_by_idempotency_key),
+            "bytes_by_route": dict(self.bytes_by_route),
             "ledger": {k: money_text(v) for k, v in ledger.totals().items()},
         }
 

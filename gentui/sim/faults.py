@@ -38,6 +38,7 @@ class Faults:
     spike_ms: int = 0
     drop_rate: float = 0.0
     malformed_rate: float = 0.0
+    compress: bool = True  # not a fault: whether answers over 1 KB are gzipped (CONTRACTS.md section 4)
 
     @classmethod
     def from_options(cls, options: SimOptions) -> Faults:
@@ -65,6 +66,10 @@ class Faults:
                     new[name] = max(0, int(value))
                 elif name == "retry_after":
                     new[name] = None if value is None else max(0.0, float(value))
+                elif name == "compress":
+                    if not isinstance(value, bool | int) or value not in (0, 1):
+                        raise ValueError("compress must be true or false")
+                    new[name] = bool(value)
                 elif name == "error_statuses":
                     statuses = tuple(int(s) for s in (value if isinstance(value, list | tuple) else [value]))
                     if not statuses or any(not 500 <= s <= 599 for s in statuses):

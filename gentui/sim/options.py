@@ -18,6 +18,7 @@ FAULT_FIELDS = (
     "spike_ms",
     "drop_rate",
     "malformed_rate",
+    "compress",
 )
 
 
@@ -53,6 +54,8 @@ class SimOptions:
     spike_ms: int = 0
     drop_rate: float = 0.0
     malformed_rate: float = 0.0
+    #: gzip answers over 1 KB when the request's Accept-Encoding allows it (production servers do)
+    compress: bool = True
 
     def __post_init__(self) -> None:
         if self.dialect not in DIALECTS:

@@ -63,8 +63,11 @@ def elapsed(job: JobView | None, now: float) -> str:
 
 
 def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: bool = False, tick: int = 0,
-              resend: bool = False) -> Text:
+              resend: bool = False, stale: bool = False) -> Text:
     """The grid cell: glyph, then elapsed+model while in flight, else the value or output kind.
+
+    `stale`: what is shown may no longer be true (offline, a late poll): an in-flight cell is dimmed,
+    its glyph stands still and its time is the one given (the screen gives the time it went stale).
 
     `resend`: a charged POST of this cell is waiting to be sent again (its answer was lost): `RESEND_MARK`."""
     status = cell.status
@@ -72,7 +75,7 @@ def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: 
     text = Text(no_wrap=True, overflow="ellipsis")
     if marked:
         text.append("▌", style=f"bold {colors['marked']}")
-    text.append(glyph(status, tick), style=f"bold {color}")
+    text.append(GLYPHS.get(status, GLYPHS["unknown"]) if stale else glyph(status, tick), style=f"bold {color}")
     if resend:
         text.append(RESEND_MARK, style=f"bold {colors[vocab.PENDING]}")
     text.append(" ")
@@ -81,6 +84,8 @@ def cell_text(cell: CellView, colors: Mapping[str, str], now: float, *, marked: 
         text.append(elapsed(latest, now), style=color)
         if cell.model:
             text.append(f" {cell.model}", style="dim")
+        if stale:
+            text.stylize("dim")
         return text
     if status == vocab.FAILED and latest is not None:
         text.append(vocab.FAILED, style=color)

@@ -24,7 +24,7 @@ async def _no_sleep(_: float) -> None:
     return None
 
 
-def setup(options: SimOptions, policy: PollPolicy | None = None):
+def setup(options: SimOptions, policy: PollPolicy | None = None, *, measure: bool = True):
     clock = ManualClock()
     app = create_app(options, clock=clock)
     info = app.state.sim.world_info()
@@ -32,5 +32,5 @@ def setup(options: SimOptions, policy: PollPolicy | None = None):
     client = GenClient("http://sim/v1", info["api_key"], transport=transport, sleep=_no_sleep)
     session = Session(client, str(info["agent_id"]), str(info["engine_ids"][0]), clock=clock.now)
     mono = Mono()
-    poller = Poller(session, policy or PollPolicy(), monotonic=mono)
+    poller = Poller(session, policy or PollPolicy(), monotonic=mono, measure=measure)
     return app, clock, session, poller, mono

@@ -108,7 +108,8 @@ def test_gentui_sim_prints_four_shell_ready_lines_and_serves_them() -> None:
     try:
         deadline = time.monotonic() + 30
         lines = [_read_line(proc, deadline) for _ in range(4)]
-        values = dict(line.split("=", 1) for line in lines)
+        assert all(line.startswith("export ") for line in lines)
+        values = dict(line.removeprefix("export ").split("=", 1) for line in lines)
         assert list(values) == ["GEN_API_BASE_URL", "GEN_API_KEY", "GENTUI_AGENT_ID", "GENTUI_ENGINE_ID"]
         assert values["GEN_API_BASE_URL"].startswith("http://127.0.0.1:") and values["GEN_API_KEY"] == "k-123"
         base = values["GEN_API_BASE_URL"]

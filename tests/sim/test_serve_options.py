@@ -34,7 +34,7 @@ def test_every_option_reaches_sim_options() -> None:
     assert (o.rows, o.columns, o.in_flight, o.history, o.quiet) == (50, 7, 3, 2, True)
     assert o.faults() == {"error_rate": 0.1, "error_statuses": (502, 503), "rate_limit_rate": 0.2, "retry_after": 1.5,
                           "latency_ms": 20, "spike_rate": 0.3, "spike_ms": 900, "drop_rate": 0.05,
-                          "malformed_rate": 0.01}
+                          "malformed_rate": 0.01, "compress": True}
 
 
 def test_bad_values_are_refused_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

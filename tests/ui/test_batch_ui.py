@@ -52,7 +52,7 @@ async def header_shows_the_sim_balance(pilot, app, world: World) -> Decimal:
     app.wake_poller(credits=True)
     header = app.screen.query_one(CreditsHeader)
     await wait_for(pilot, lambda: app.session.ledger.generic == balance
-                   and f"generic {fmt_credits(balance)} " in header.render_text().plain, what="header balance")
+                   and f"credits {fmt_credits(balance)}" in header.render_text().plain, what="header balance")
     return balance
 
 

@@ -61,7 +61,7 @@ async def test_odd_balances_and_costs_show_as_unknown_and_never_count_as_zero(ge
         assert ledger.generic is None and ledger.aura is None  # unknown, not 0 and not 1e400
         assert all(job.execution_cost is None for cell in app.session.state.cells.values() for job in cell.jobs)
         header = app.screen.query_one(CreditsHeader)
-        await wait_for(pilot, lambda: "generic ?" in str(header.render()), what="the header's ?")
+        await wait_for(pilot, lambda: "credits ?" in str(header.render()), what="the header's ?")
         await goto(pilot, app, vocab.VIDEO_FROM_TEXT)
         await pilot.press("enter")  # the detail, with its history of costs
         await pilot.pause()

@@ -17,7 +17,7 @@ from gentui.ui.widgets.header import CreditsHeader
 
 from .pilot import SIZE, World, loaded, no_sleep, wait_for
 
-FAST = PollPolicy(interval=0.05, max_backoff=0.2, engine_idle=0.5, engine_busy=0.5)
+FAST = PollPolicy(interval=0.05, max_backoff=0.2, engine_idle=0.5, discovery_floor=0.5)
 
 
 class Switch(httpx.AsyncBaseTransport):

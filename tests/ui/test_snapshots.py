@@ -53,6 +53,14 @@ def test_main_screen_80x24(snap_compare):
     assert snap_compare(frozen_app(), terminal_size=(80, 24), run_before=settle)
 
 
+def test_main_screen_120x40(snap_compare):
+    assert snap_compare(frozen_app(), terminal_size=(120, 40), run_before=settle)
+
+
+def test_main_screen_200x60(snap_compare):
+    assert snap_compare(frozen_app(), terminal_size=(200, 60), run_before=settle)
+
+
 def test_main_screen_160x48(snap_compare):
     assert snap_compare(frozen_app(), terminal_size=(160, 48), run_before=settle)
 

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from gentui.action_table import ACTIONS, BY_ID, DISPATCHED_SCOPES, SCREEN_IDS, ActionId
 from gentui.api.answers import RequestRecord
@@ -34,7 +34,8 @@ from gentui.ui.widgets.detail import CellDetail, HistoryTable
 from gentui.ui.widgets.feeds import Feeds
 from gentui.ui.widgets.filterbar import FilterBar, FilterInput
 from gentui.ui.widgets.grid import EngineGrid
-from gentui.ui.widgets.header import CreditsHeader, HeaderData
+from gentui.ui.widgets.header import CreditsHeader
+from gentui.ui.widgets.key_footer import KeyFooter
 
 HOUR = 3600.0
 
@@ -74,7 +75,7 @@ class MainScreen(Screen[None]):
         with Container(id="body"):
             yield self.grid
             yield self.detail
-        yield from (self.feeds, self.batch_bar, Footer())
+        yield from (self.feeds, self.batch_bar, KeyFooter(id="footer"))
 
     def on_mount(self) -> None:
         app, launch = self.app, self.app.launch
@@ -93,7 +94,7 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(app.start)  # the first frame first: the API client is made in there
 
     def on_resize(self, event: object = None) -> None:
-        self.set_class(self.size.width < 130, "narrow")
+        self.grid.place(self)  # the detail beside the grid or under it (styles.tcss: `side`)
 
     @property
     def session(self) -> Session | None:
@@ -169,24 +170,18 @@ class MainScreen(Screen[None]):
         self.notifier.alert("gentui: batch finished", event.text, force=True)
 
     def update_header(self) -> None:
-        session, app = self.session, self.app
-        if session is None:
-            hint = app.connection
-            self.header.data = HeaderData(connection=hint.state, reason=hint.reason, readonly=app.guards.readonly,
-                                          demo=app.launch.demo)
-        else:
-            self.header.data = HeaderData.of(session, readonly=app.guards.readonly, demo=app.launch.demo,
-                                             marks=len(self.grid.marks))
-        self.header.now = app.now()
+        self.header.show_screen(self)
+        self.grid.set_stale(self.header.stale_since())  # stale: the in-flight cells stop counting, dimmed
 
     def tick(self) -> None:
         poller = self.app.poller
         self.header.now, self.header.overdue = self.app.now(), poller.overdue() if poller is not None else None
+        self.grid.set_stale(self.header.stale_since())
         if (session := self.session) is not None and session.state.loaded:
             self.grid.tick()
             key = self.grid.current_key
             cell = session.state.cells.get(key) if key else None
-            if cell is not None and cell.in_flight:
+            if cell is not None and cell.in_flight and self.grid.stale_since is None:
                 self.show_detail(force=True)
 
     # --- the grid's own news ---------------------------------------------------------------------------

@@ -127,7 +127,7 @@ class ViewHandlers(CellHandlers):
         session = self.screen.session
         if session is not None and session.state.title:
             names[session.engine_id] = session.state.title
-        app.push_screen(SpendScreen(rows, names, error))
+        app.push_screen(SpendScreen(rows, names, error, burn=session.ledger.burn if session is not None else None))
 
 
 def default_export_dir() -> Path:

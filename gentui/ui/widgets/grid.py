@@ -11,20 +11,21 @@ from collections.abc import Callable, Iterable, Mapping
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from gentui.core.engine_state import EngineState
 from gentui.core.rows import GridView, ViewIndex
 from gentui.core.views import CellKey, Changes
 from gentui.ui.look import cell_text, palette
-from gentui.ui.widgets.patched_table import PatchedTable
+from gentui.ui.widgets.grid_fit import ColumnFit
 
 ROW_COLUMN = "__row"
-CELL_WIDTH = 22
+CELL_WIDTH = 22  # a column before its content is measured (ColumnFit sizes it)
 
 
-class EngineGrid(PatchedTable):
+class EngineGrid(ColumnFit):
     """A DataTable that is built once and then only patched (dolphie's diff updates)."""
 
     HELP = """\
@@ -72,11 +73,17 @@ elapsed time and model while a generation is in flight.
         self.tick_count = 0
         self._columns: tuple[str, ...] = ()
         self._view_shown = False  # the grid currently shows a filtered or sorted subset
+        #: engine id -> the cell the cursor was on (row id, column id) when another engine was attached
+        self._places: dict[str, CellKey] = {}
+        self._built_for: str | None = None  # the engine the columns were last built for
+        self.stale_since: float | None = None  # what is shown may no longer be true since then (`set_stale`)
 
     def attach(self, state: EngineState, clock: Callable[[], float], pending: set[CellKey] | None = None) -> None:
         """Show this engine from now on (a new session): the marks belonged to the one before; `pending`
         are its cells with a resend waiting (later changes come through `set_pending`)."""
         if state is not self.state:
+            if self.state.engine_id and (key := self.current_key) is not None:
+                self._places[self.state.engine_id] = key  # where the cursor was, by ids, to come back to
             self.state, self.clock = state, clock
             self.marks = set()
             self.pending = set(pending or ())
@@ -87,6 +94,12 @@ elapsed time and model while a generation is in flight.
         """Build from scratch: only on first load and when the sheet's columns change."""
         state, now = self.state, self.clock()
         coordinate = self.cursor_coordinate
+        here = self._places.pop(state.engine_id, None)
+        if here is None and self._built_for != state.engine_id:  # an engine not shown before: its first cell
+            coordinate = Coordinate(0, 1)
+        elif here is None:
+            here = self.current_key  # the same engine, its columns changed: the same cell by ids
+        self._built_for = state.engine_id
         self.clear(columns=True)
         self.add_column(Text("#", style="dim"), key=ROW_COLUMN, width=4)
         for column in state.columns:
@@ -96,8 +109,19 @@ elapsed time and model while a generation is in flight.
         self._columns = tuple(c.id for c in state.columns)
         for index, row_id in enumerate(state.rows, start=1):
             self._add_row(row_id, index, now)
+        self.fit_columns()
+        if self.is_attached:
+            self.place(self.screen)
         if self.row_count:
-            self.move_cursor(row=min(coordinate.row, self.row_count - 1), column=max(1, coordinate.column), animate=False)
+            at_row, at_column = self.place_of(here) if here is not None else (None, None)
+            self.move_cursor(row=min(coordinate.row, self.row_count - 1) if at_row is None else at_row,
+                             column=max(1, coordinate.column) if at_column is None else at_column, animate=False)
+
+    def place_of(self, key: CellKey) -> tuple[int | None, int | None]:
+        """The row and column indexes of a cell by its ids (None for one the grid does not show)."""
+        row = self.get_row_index(key[0]) if key[0] in self.rows else None
+        column = self.get_column_index(key[1]) if ColumnKey(key[1]) in self.columns else None
+        return row, column
 
     def _add_row(self, row_id: str, number: int, now: float) -> None:
         cells = [self._cell_text((row_id, col), now) for col in self._columns]
@@ -107,8 +131,9 @@ elapsed time and model while a generation is in flight.
         cell = self.state.cells.get(key)
         if cell is None:
             return Text("")
-        return cell_text(cell, self.status_colors, now, marked=key in self.marks, tick=self.tick_count,
-                         resend=key in self.pending)
+        since = self.stale_since
+        return cell_text(cell, self.status_colors, now if since is None else since, marked=key in self.marks,
+                         tick=self.tick_count, resend=key in self.pending, stale=since is not None)
 
     def columns_match(self) -> bool:
         return self._columns == tuple(c.id for c in self.state.columns)
@@ -127,6 +152,8 @@ elapsed time and model while a generation is in flight.
         for row_id in added:
             if row_id not in self.rows:
                 self._add_row(row_id, self.row_number(row_id), now)
+        if added or self.outgrown(changes.cells):
+            self.fit_columns()
 
     def row_number(self, row_id: str) -> int:
         """The row's place in the sheet (1-based), whatever the grid shows."""
@@ -161,8 +188,21 @@ elapsed time and model while a generation is in flight.
         self.patch(key[0], key[1], self._cell_text(key, now))
 
     def tick(self) -> None:
-        """Once a second: advance the in-flight cells' elapsed time and spinner."""
+        """Once a second: advance the in-flight cells' elapsed time and spinner (not while stale)."""
+        if self.stale_since is not None:
+            return
         self.tick_count += 1
+        now = self.clock()
+        for key in {key for key, _ in self.state.in_flight()}:
+            self._patch(key, now)
+        self.flush()
+
+    def set_stale(self, since: float | None) -> None:
+        """Offline or stale since `since` (None: live again): the in-flight cells stop counting (their time
+        frozen at `since`), stop spinning and are dimmed, since what they say may no longer be true."""
+        if (since is None) == (self.stale_since is None):
+            return
+        self.stale_since = since
         now = self.clock()
         for key in {key for key, _ in self.state.in_flight()}:
             self._patch(key, now)

@@ -1,11 +1,18 @@
-"""The credits header: organization, balances, reserved and session spend, connection state."""
+"""The credits header: organization, balances, this session's spend and the others', connection state.
+
+Two lines in words a newcomer reads (no `gen … rsv …`): what is left, what this session spent and what
+others spent or had refunded (the sign is said, not implied); a third line, when the connection is not
+well, gives the reason in full (wrapped, never cut mid-word past the screen). Below `low_balance_warning`
+the header turns amber and says so.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -16,6 +23,11 @@ from gentui.core.formatting import fmt_credits, format_duration
 from gentui.core.session import Session
 from gentui.core.text import one_line
 from gentui.ui.look import GLYPHS, palette
+
+if TYPE_CHECKING:
+    from gentui.ui.screens.main import MainScreen
+
+REASON_LINES = 2  # the reason of a degraded connection, in full up to this many lines
 
 
 @dataclass(frozen=True)
@@ -37,9 +49,14 @@ class HeaderData:
     marks: int = 0
     demo: bool = False
     cached_at: float | None = None  # the engine on screen is the one cached at this time (offline start)
+    low_balance: Decimal | None = None  # the `low_balance_warning` setting: below it the header turns amber
+    #: how old the view on screen is (seconds since the poller last brought the engine), when the poller says
+    fresh_age: float | None = None
+    poll_interval: float | None = None  # the poll interval: a view older than twice it is said to be old
 
     @classmethod
-    def of(cls, session: Session, *, readonly: bool, demo: bool, marks: int) -> HeaderData:
+    def of(cls, session: Session, *, readonly: bool, demo: bool, marks: int, low_balance: Decimal | None = None,
+           poll_interval: float | None = None, fresh_age: float | None = None) -> HeaderData:
         """What the header shows of a session: its ledger, its connection, its engine's counts."""
         ledger = session.ledger
         return cls(
@@ -49,11 +66,61 @@ class HeaderData:
             other_spend=ledger.other_spend, credits_read=session.organization is not None,
             connection=session.connection, reason=session.connection_reason,
             last_ok=session.last_ok, counts=session.state.counts(), readonly=readonly, marks=marks, demo=demo,
-            cached_at=session.showing_cache)
+            cached_at=session.showing_cache, low_balance=low_balance, poll_interval=poll_interval,
+            fresh_age=fresh_age)
+
+    @property
+    def low(self) -> bool:
+        """The balance is known and under the warning."""
+        return self.generic is not None and self.low_balance is not None and self.generic < self.low_balance
+
+
+def data_for(screen: MainScreen) -> HeaderData:
+    """What the main screen's header shows now (the session's figures, or the start-up's connection)."""
+    session, app = screen.session, screen.app
+    guards, launch = app.guards, app.launch
+    if session is None:
+        hint = app.connection
+        return HeaderData(connection=hint.state, reason=hint.reason, readonly=guards.readonly, demo=launch.demo,
+                          low_balance=guards.low_balance_warning)
+    session.ledger.burn.sample(app.now(), session.ledger)  # the burn chart's series (spend screen)
+    return HeaderData.of(session, readonly=guards.readonly, demo=launch.demo, marks=len(screen.grid.marks),
+                         low_balance=guards.low_balance_warning, poll_interval=launch.policy.interval)
+
+
+def spent_words(amount: Decimal, *, estimated: bool = False) -> str:
+    """This session's spend with its sign in words: `spent 480`, `refunded 2` (net), `spent 0`."""
+    words = f"refunded {fmt_credits(-amount)}" if amount < 0 else f"spent {fmt_credits(amount)}"
+    return words + (" est." if estimated else "")
+
+
+def other_words(amount: Decimal) -> str:
+    """The others' spend (the web app, teammates, autoGenerate): `others spent 9`, `others refunded 9.11`."""
+    return f"others refunded {fmt_credits(-amount)}" if amount < 0 else f"others spent {fmt_credits(amount)}"
+
+
+def fit_pieces(pieces: Sequence[tuple[Text, int]], width: int) -> Text:
+    """Join the pieces that fit in `width` cells, in order; the highest number (least important) goes first."""
+    kept = list(pieces)
+    while len(kept) > 1 and sum(t.cell_len for t, _ in kept) > width:
+        worst = max(range(len(kept)), key=lambda i: (kept[i][1], i))
+        del kept[worst]
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    for text, _ in kept:
+        line.append_text(text)
+    line.truncate(max(0, width), overflow="ellipsis")
+    return line
+
+
+def piece(*parts: tuple[str, str]) -> Text:
+    text = Text(end="")
+    for words, style in parts:
+        text.append(words, style=style)
+    return text
 
 
 class CreditsHeader(Widget):
-    """Two lines at the top; never a loading screen.
+    """Two lines at the top (three while the connection is not well); never a loading screen.
 
     Reactive: the screen sets `data` (what to show), `now` (the clock, every tick) and
     `status_colors` (the theme's); the header renders itself when one of them changes, and not
@@ -61,82 +128,130 @@ class CreditsHeader(Widget):
     """
 
     DEFAULT_CSS = """
-    CreditsHeader { height: 2; padding: 0 1; background: $panel; }
+    CreditsHeader { height: auto; max-height: 4; padding: 0 1; background: $panel; }
+    CreditsHeader.-low-balance { background: $warning-muted; }
     """
 
-    data: reactive[HeaderData] = reactive(HeaderData)
+    data: reactive[HeaderData] = reactive(HeaderData, layout=True)
     now: reactive[float] = reactive(0.0)
-    overdue: reactive[float | None] = reactive(None)  # the poller's lateness (Poller.overdue), every tick
+    overdue: reactive[float | None] = reactive(None, layout=True)  # the poller's lateness, every tick
     status_colors: reactive[Mapping[str, str]] = reactive(lambda: palette({}))
+
+    def watch_data(self, data: HeaderData) -> None:
+        self.set_class(data.low, "-low-balance")
+
+    def show_screen(self, screen: MainScreen) -> None:
+        """Show what the main screen's session (or its start-up) says now."""
+        self.data = data_for(screen)
+        self.now = screen.app.now()
+
+    @property
+    def stale(self) -> bool:
+        """What is on screen may no longer be true: the connection went stale, offline or refused, or the
+        poll is late (not while first connecting: nothing is shown yet)."""
+        return self.data.connection in ("stale", "offline", "auth") or self.overdue is not None
+
+    def stale_since(self) -> float | None:
+        """Since when what is shown may no longer be true (the last good answer), or None while live."""
+        if not self.stale:
+            return None
+        return self.data.last_ok if self.data.last_ok is not None else self.now
 
     def render(self) -> Text:
         return self.render_text()
 
-    def connection_text(self) -> Text:
+    # --- the connection ---------------------------------------------------------------------------
+    def state_text(self) -> Text:
+        """The connection in a word or two (line 2, right); the reason is `reason_text`'s."""
         d = self.data
         if d.connection == "ok" and self.overdue is not None:
-            return Text(f"○ stale: the poll is {format_duration(self.overdue)} late, no answer yet", style="yellow")
+            return Text("○ stale", style="yellow")
         if d.connection == "ok" and d.last_ok is not None:
             seconds = max(0, int(self.now - d.last_ok))
             return Text(f"● updated {format_duration(seconds)} ago" if seconds >= 1 else "● live", style="green")
         if d.connection == "ok":
             return Text("● live", style="green")
-        cached = f" · stale data cached {format_duration(self.now - d.cached_at)} ago" if d.cached_at else ""
         if d.connection == "stale":
-            ago = f" (data {format_duration(self.now - d.last_ok)} old)" if d.last_ok and not cached else ""
-            return Text(f"○ stale{ago}{cached}: {one_line(d.reason, 60)}", style="yellow")
+            return Text("○ stale", style="yellow")
         if d.connection == "offline":
-            return Text(f"× offline{cached}: {one_line(d.reason, 60)} — retrying", style="red")
+            return Text("× offline, retrying", style="red")
         if d.connection == "auth":
-            return Text(f"× {one_line(d.reason, 70)}{cached}", style="bold red")
-        return Text(f"○ connecting…{cached}", style="dim")
+            return Text("× key refused", style="bold red")
+        return Text("○ connecting…", style="dim")
+
+    def reason_text(self) -> Text | None:
+        """The full reason of a degraded connection (None while all is well)."""
+        d = self.data
+        cached = f" — stale data cached {format_duration(self.now - d.cached_at)} ago" if d.cached_at else ""
+        ago = f" — the data is {format_duration(self.now - d.last_ok)} old" if d.last_ok and not cached else ""
+        if d.connection == "ok" and self.overdue is not None:
+            return Text(f"○ stale: the poll is {format_duration(self.overdue)} late, no answer yet.", style="yellow")
+        if d.connection == "ok" or (d.connection == "connecting" and not cached):
+            return None
+        style = {"stale": "yellow", "offline": "red", "auth": "bold red"}.get(d.connection, "dim")
+        word = {"stale": "○ stale", "offline": "× offline", "auth": "×"}.get(d.connection, "○ connecting")
+        reason = one_line(d.reason, 400)
+        retry = " — retrying" if d.connection in ("offline", "stale") else ""
+        return Text(f"{word}: {reason}{ago}{cached}{retry}" if reason else f"{word}{ago}{cached}{retry}", style=style)
+
+    # --- the lines --------------------------------------------------------------------------------
+    def credits_line(self, width: int) -> Text:
+        d, wide = self.data, width >= 110
+        unread = "?" if d.credits_read else "—"  # sent but not a number we can use: unknown, never 0
+        pieces: list[tuple[Text, int]] = [(piece((one_line(d.organization, 30 if wide else 16) or "—", "bold")), 0)]
+        if d.demo:
+            pieces.append((piece((" ", ""), ("demo", "reverse")), 1))
+        balance = fmt_credits(d.generic) if d.generic is not None else unread
+        low = d.low and d.low_balance is not None
+        pieces.append((piece(("  credits ", "dim"), (balance, "bold")), 0))
+        if low and d.low_balance is not None:
+            pieces.append((piece((f" low (under {fmt_credits(d.low_balance)})", "bold")), 0))
+        pieces.append((piece(("  aura ", "dim"), (fmt_credits(d.aura) if d.aura is not None else unread, "")), 3))
+        label = "  this session " if wide else "  "
+        pieces.append((piece((label, "dim"), (spent_words(d.session_spent, estimated=d.session_estimated and wide),
+                                              "")), 1))
+        if d.other_spend is not None:
+            pieces.append((piece(("  ", ""), (other_words(d.other_spend), "")), 2))
+            if wide:
+                pieces.append((piece((" (web app, teammates)", "dim")), 4))
+        return fit_pieces(pieces, width)
+
+    def engine_line(self, width: int) -> Text:
+        d, wide = self.data, width >= 110
+        pieces: list[tuple[Text, int]] = [(piece((one_line(d.engine_title, 50 if wide else 24) or "no engine", "bold")),
+                                           0)]
+        counts: Counter[str] = Counter(d.counts or {})
+        for status in (vocab.PROCESSING, vocab.PENDING, vocab.COMPLETED, vocab.FAILED, vocab.STOPPED, vocab.UNKNOWN,
+                       vocab.IDLE):
+            if counts.get(status):
+                label = f"  {GLYPHS[status]} {counts[status]} {status}" if wide else f" {GLYPHS[status]}{counts[status]}"
+                pieces.append((Text(label, style=self.status_colors.get(status, "")), 2))
+        if d.reserved:
+            words = f"  ~{fmt_credits(d.reserved)} held for work in flight" if wide else \
+                f"  ~{fmt_credits(d.reserved)} held"
+            pieces.append((Text(words, style="dim"), 3))
+        if d.marks:
+            pieces.append((Text(f"  ▌{d.marks} marked", style=self.status_colors.get("marked", "")), 1))
+        if d.readonly:
+            pieces.append((piece(("  ", ""), ("READ-ONLY", "bold reverse")), 0))
+        state = self.state_text()
+        if d.fresh_age is not None and d.poll_interval and d.fresh_age > 2 * d.poll_interval:
+            state = piece((f"view {int(d.fresh_age)} s old  ", "yellow")).append_text(state)
+        left = fit_pieces(pieces, max(0, width - state.cell_len - 2))
+        left.append(" " * max(2, width - left.cell_len - state.cell_len))
+        left.append_text(state)
+        left.truncate(max(0, width), overflow="ellipsis")
+        return left
 
     def render_text(self) -> Text:
-        d = self.data
         width = self.size.width - 2 if self.size.width else 120
-        short = width < 110
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(one_line(d.organization, 16 if short else 30) or "—", style="bold")
-        if d.demo:
-            line.append(" demo", style="reverse")
-            line.append(" ")
-        labels = (" gen ", " aura ", " rsv ", " ses ", " oth ") if short else (
-            "  generic ", "  aura ", "  reserved ", "  session ", "  other ")
-        line.append(labels[0], style="dim")
-        unread = "?" if d.credits_read else "—"  # sent but not a number we can use: unknown, never 0
-        line.append(fmt_credits(d.generic) if d.generic is not None else unread, style="bold")
-        line.append(labels[1], style="dim")
-        line.append(fmt_credits(d.aura) if d.aura is not None else unread)
-        line.append(labels[2], style="dim")
-        line.append(f"~{fmt_credits(d.reserved)}" + ("" if short else " est."))
-        line.append(labels[3], style="dim")
-        spent = fmt_credits(d.session_spent, signed=True) if d.session_spent else "0"
-        line.append(spent + (" est." if d.session_estimated and not short else ""))
-        if d.other_spend is not None:
-            line.append(labels[4], style="dim")
-            line.append(fmt_credits(d.other_spend, signed=True) if d.other_spend else "0")
-        conn = self.connection_text()
-        second = Text(no_wrap=True, overflow="ellipsis")
-        second.append(one_line(d.engine_title, 24 if short else 50) or "no engine", style="bold")
-        counts: Counter[str] = Counter(d.counts or {})
-        for status in (vocab.PROCESSING, vocab.PENDING, vocab.COMPLETED, vocab.FAILED, vocab.STOPPED, vocab.UNKNOWN, vocab.IDLE):
-            if counts.get(status):
-                second.append("  " if not short else " ")
-                label = f"{GLYPHS[status]}{counts[status]}" if short else f"{GLYPHS[status]} {counts[status]} {status}"
-                second.append(label, style=self.status_colors.get(status, ""))
-        if d.marks:
-            second.append(f"  ▌{d.marks} marked", style=self.status_colors.get("marked", ""))
-        if d.readonly:
-            second.append("  READ-ONLY", style="bold reverse")
-        target = second if short else line
-        room = width - target.cell_len - 2
-        if conn.cell_len > room:  # a long degraded state must not wrap over the engine line: cut it
-            keep = max(room, min(conn.cell_len, 30))  # the state always shows, at least its start
-            conn.truncate(keep, overflow="ellipsis")
-            if target.cell_len + 2 + keep > width:
-                target.truncate(max(0, width - 2 - keep), overflow="ellipsis")
-        target.append(" " * max(2, width - target.cell_len - conn.cell_len))
-        target.append_text(conn)
-        both = Text("\n").join([line, second])
-        both.no_wrap, both.overflow = True, "ellipsis"
+        lines = [self.credits_line(width), self.engine_line(width)]
+        reason = self.reason_text()
+        if reason is not None:
+            limit = max(1, width * REASON_LINES - 1)
+            if reason.cell_len > limit:
+                reason.truncate(limit, overflow="ellipsis")
+            lines.append(reason)
+        both = Text("\n", end="").join(lines)
+        both.no_wrap, both.overflow = False, "fold"
         return both
