@@ -84,3 +84,22 @@ def test_the_cache_evicts_the_least_recently_used_past_its_size(tmp_path) -> Non
     off = MediaCache(tmp_path / "off", 0)
     off.put("x", b"x")
     assert off.get("x") is None and not (tmp_path / "off").exists()
+
+
+async def test_the_simulators_hostile_media_never_get_past_the_fetcher() -> None:
+    """The simulator's own hostile media host (`/_sim/media/hostile/`), in-process."""
+    from gentui.sim.app import create_app
+    from gentui.sim.options import SimOptions
+
+    fetcher = MediaFetcher(transport=httpx.ASGITransport(app=create_app(SimOptions(quiet=True))), deadline=0.5)
+    base = "http://sim/_sim/media/hostile"
+    got = {name: await fetcher.fetch(f"{base}/{name}") for name in (
+        "huge.png", "wrong-type.png", "not-a-png.png", "image.svg", "slow.png", "truncated.png", "huge-dimensions.png")}
+    assert got["huge.png"].problem == "larger than 8 MB: not fetched"
+    assert got["wrong-type.png"].problem == "not an image gentui draws (content type text/html)"
+    assert got["not-a-png.png"].problem == "the bytes are not a PNG image"
+    assert got["image.svg"].problem == "an SVG image is not drawn (it can load other URLs)"
+    assert got["slow.png"].problem.startswith("no whole answer within")
+    # these two are PNGs as far as bytes go: the preview's decoder refuses them (tests/ui/test_preview_decode.py)
+    assert got["truncated.png"].ok and got["huge-dimensions.png"].ok
+    await fetcher.aclose()

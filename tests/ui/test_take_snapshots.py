@@ -1,4 +1,5 @@
-"""A picture of the take detail with a half-block preview of a deterministic image (previews forced to blocks)."""
+"""A picture of the take detail with a half-block preview of a deterministic image (previews forced to blocks):
+the simulator's own thumbnail, fetched from its media host in-process, as `--demo` does."""
 
 from __future__ import annotations
 
@@ -8,19 +9,14 @@ from gentui.api import vocab
 from gentui.ui.widgets.grid import EngineGrid
 from gentui.ui.widgets.preview import PreviewBox
 
-from ..pngs import png
 from .pilot import World, loaded, make_app, wait_for
-
-
-def media() -> httpx.MockTransport:
-    return httpx.MockTransport(lambda request: httpx.Response(200, headers={"Content-Type": "image/png"},
-                                                              content=png(32, 32)))
 
 
 def frozen_app():
     world = World()
     world.clock.advance(20)
-    return make_app(world, demo=True, tick_interval=None, previews="blocks", media_transport=media)
+    return make_app(world, demo=True, tick_interval=None, previews="blocks",
+                    media_transport=lambda: httpx.ASGITransport(app=world.app))
 
 
 async def on_the_image_take(pilot) -> None:
