@@ -117,6 +117,8 @@ class CellDetail(VerticalScroll):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "history":
             self.show_take()
+            if event.data_table.has_focus:  # the history at the top, the selected take just under it
+                self.scroll_to_widget(event.data_table, top=True, animate=False)
 
     def on_take_panel_changed(self, message: TakePanel.Changed) -> None:
         job = self.selected_take
