@@ -97,18 +97,23 @@ def take_text(take: Take, now: float, colors: Mapping[str, str]) -> Text:
         text.append("failed: ", style=f"bold {colors.get(vocab.FAILED, 'red')}")
         text.append(job.failed_reason)
         text.append("\n")
-    outputs_text(take.outputs, text)
+    card = take.card.card
+    outputs_text(take.outputs, text, card.duration if card is not None else None)
     card_lines(take.card.card, take.card.source, text)
     return text
 
 
-def outputs_text(outputs: TakeOutputs, text: Text) -> None:
+def outputs_text(outputs: TakeOutputs, text: Text, card_duration: Any = None) -> None:
+    """Each output (kind, duration, link, thumbnail link), then captions as word timings, then text in full.
+    A duration is the output's own field; else, for video and audio, the card's (said so)."""
     for out in outputs.outputs:
         text.append("↳ ", style="dim")
         if out.kind:
             text.append(f"{out.kind} ", style="bold")
         if out.duration is not None:
             text.append(f"{out.duration:g} s ", style="bold")
+        elif out.kind in ("video", "audio") and card_duration not in (None, ""):
+            text.append(f"{safe_text(card_duration, 10)} s (card) ", style="dim")
         link(text, out.url)
         text.append("\n")
         if out.thumbnail_url and out.thumbnail_url != out.url:
