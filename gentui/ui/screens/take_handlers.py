@@ -87,7 +87,9 @@ class TakeHandlers:
         panel.show(self.take(cell, job), screen.app.now(), screen.detail.status_colors, self.fetcher, self.graphics)
         if vocab.is_terminal(job.status) and job.id not in self.generations and job.id not in self._loading:
             self._loading.add(job.id)
-            screen.run_worker(self._load_generation(job.id), group="take-generation", exit_on_error=False)
+            # exclusive: moving fast through cells or takes asks only for the one shown last
+            screen.run_worker(self._load_generation(job.id), group="take-generation", exclusive=True,
+                              exit_on_error=False)
 
     async def _load_generation(self, job_id: str) -> None:
         """The take's full generation (thumbnails, caption timings, durations): a free read, once per ended take."""
