@@ -217,13 +217,17 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"gentui: {exc}", file=sys.stderr)
         return 2
+    probe = None
+    if launch.previews != "off":  # the terminal answers only before Textual reads it: asked while the app loads
+        from gentui.ui.graphics_probe import GraphicsProbe
+
+        probe = GraphicsProbe(launch.previews).start()
     from gentui.ui.app import GentuiApp
     from gentui.ui.lifetime import ExitGuard
 
-    if launch.previews != "off":  # the terminal answers only before Textual reads its input
-        from gentui.ui.widgets.preview import probe_graphics
+    if probe is not None:
+        launch.graphics = probe.result()
 
-        launch.graphics = probe_graphics(launch.previews)
     app = GentuiApp(launch)
     journal = launch.journal
     tty = sys.__stdin__.fileno() if sys.__stdin__ is not None and sys.__stdin__.isatty() else None

@@ -25,25 +25,6 @@ if TYPE_CHECKING:
 
 MAX_PIXELS = 40_000_000  # a 100 MP "image" of 100 bytes (a decompression bomb) is refused before decoding
 THUMB = (480, 480)  # pixels kept for drawing: enough for a full-screen half-block or Sixel preview
-MODES = ("kitty", "sixel", "blocks")
-
-
-def probe_graphics(previews: str) -> str:
-    """What to draw with: `kitty`, `sixel` or `blocks`. textual-image asks the terminal on import (Sixel and
-    Kitty graphics support, the cell size in pixels), which works only before the app reads the terminal:
-    call this before `App.run`, whatever the mode (a forced mode needs the cell size too)."""
-    try:
-        import textual_image.widget  # noqa: F401 - the import runs the queries and caches their answers
-        from textual_image import renderable
-    except Exception:  # noqa: BLE001 - no terminal answer, no library: half-blocks always work
-        return "blocks"
-    if previews in MODES:
-        return previews
-    if renderable.Image is renderable.SixelImage:
-        return "sixel"
-    if renderable.Image is renderable.TGPImage:
-        return "kitty"
-    return "blocks"
 
 
 def decode(data: bytes, box: tuple[int, int] = THUMB) -> PILImage:
