@@ -45,6 +45,9 @@ class ActionId(StrEnum):
     WIDGET_HELP = "widget_help"
     QUIT = "quit"
     RESENDS = "resends"
+    COMPARE = "compare"
+    OPEN = "open"
+    PREVIEW = "preview"
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,9 @@ class ActionSpec:
     key: str
     description: str
     help: str = ""  # one line for the palette and `?`
-    scope: str = "screen"  # "screen": the main screen's cell actions; "app": global keys
+    #: "screen": the main screen's cell actions; "history": the same dispatcher, but bound on the history table
+    #: only (its key may be a screen key elsewhere: `open` shares `o` with `sort`); "app": global keys
+    scope: str = "screen"
     mutating: bool = False  # spends, stops or edits: disabled by --readonly
     spends: bool = False  # a charged POST, sent with an Idempotency-Key
     offline: bool = False  # works before a session exists (the logs help most when nothing connects)
@@ -67,6 +72,9 @@ class ActionSpec:
 
 
 A = ActionId
+HISTORY = "history"  # the scope of the keys bound on the history table only
+#: the scopes the main screen dispatches (`action_cell`): its own keys and the history table's
+DISPATCHED_SCOPES = ("screen", HISTORY)
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(A.REGENERATE, "r", "Regenerate", "New generation from the cell's card (asks, showing the estimate)",
                mutating=True, spends=True),
@@ -104,6 +112,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(A.QUIT, "q", "Quit", "Quit gentui", scope="app"),
     ActionSpec(A.RESENDS, "ctrl+u", "Resends", "Unanswered charged requests waiting to be sent again, with cancel",
                scope="app", offline=True, show=False),
+    ActionSpec(A.COMPARE, "equals_sign", "Compare", "Compare the selected take with the displayed one, side by side",
+               show=False),
+    ActionSpec(A.OPEN, "o", "Open", "Open the selected take's output (open_command, the browser, or copy the link)",
+               scope=HISTORY),
+    ActionSpec(A.PREVIEW, "v", "Preview", "The selected take's output full screen", show=False),
 )
 #: the app's method for each global action, where its name differs from the id
 _APP_METHODS: dict[ActionId, str] = {A.HELP: "show_keys"}
@@ -113,7 +126,8 @@ BINDINGS = ACTIONS  # the table as `gentui keys` and the config validator read i
 BY_ID: dict[str, ActionSpec] = {spec.id.value: spec for spec in ACTIONS}
 BINDING_IDS: frozenset[str] = frozenset(BY_ID)
 MUTATING_IDS: frozenset[str] = frozenset(s.id.value for s in ACTIONS if s.mutating)
-SCREEN_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "screen")
+SCREEN_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope in DISPATCHED_SCOPES)
+HISTORY_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == HISTORY)
 APP_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "app")
 
 
@@ -152,12 +166,14 @@ def why_not(action: ActionId, now: Context) -> str | None:
         return None
     if not now.connected:
         return "not connected yet"
-    if action is A.PIN and not now.take_selected:
+    if action in (A.PIN, A.COMPARE, A.OPEN) and not now.take_selected:
         return "select a take in the history first"
     if action in GUARDED:
         return now.refusal(action)
     reasons: dict[ActionId, str | None] = {
         A.COPY: None if now.has_output else "this cell has no output yet",
+        A.OPEN: None if now.has_output else "this take has no output to open",
+        A.PREVIEW: None if now.has_output else "this take has no output to show",
         A.MARK: None if now.on_cell else "no cell selected",
         A.MARK_COLUMN: None if now.on_cell else "no cell selected",
         A.MARK_FAILED: None if now.any_failed else "no failed cell",
@@ -282,12 +298,14 @@ def textual_keys(keys: str) -> str:
 
 
 def _scope_word(spec: ActionSpec) -> str:
-    return " (global)" if spec.scope == "app" else ""
+    return {"app": " (global)", HISTORY: " (in the history table)"}.get(spec.scope, "")
 
 
 def _clash(one: ActionSpec, other: ActionSpec) -> bool:
     """Whether two bindings on one key would take it from each other: the same scope, or one is global
-    (a global key works on every screen; a screen binding on it hides it there)."""
+    (a global key works on every screen; a screen binding on it hides it there). A history-table key and a
+    screen key may share a key: the history table's wins while it has the focus, the screen's elsewhere
+    (`open` and `sort` on `o`)."""
     return one.scope == other.scope or "app" in (one.scope, other.scope)
 
 

@@ -141,6 +141,7 @@ class OutputResource(_Wire):
     thumbnail_url: OptStr = None
     object_type: LowerStr = None
     type: OptStr = None
+    duration: Cost = None  # seconds, where the server says (audio, video); lenient like a cost
 
 
 class Generation(_Wire):

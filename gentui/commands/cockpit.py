@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import os
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -82,6 +83,7 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
 
     agent_id, engine_id = settings.agent_id, settings.engine_id
     made: list[Any] = []  # the client, once the app has made it (after its first frame)
+    media_transport: Callable[[], Any] | None = None  # real runs: a plain transport of the media client's own
     if demo:
         from gentui.sim.options import SimOptions
         from gentui.sim.seed import demo_ids
@@ -91,11 +93,21 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
         agent_id = getattr(args, "agent_id", None) or demo_agent  # the simulator's, not config's
         engine_id = getattr(args, "engine_id", None) or demo_engine
 
+        sim: list[Any] = []
+
+        def demo_transport() -> Any:  # one simulator in-process: the API and its media (`/_sim/media/`)
+            if not sim:
+                from gentui.sim.lazy import LazySimTransport
+
+                sim.append(LazySimTransport(options))
+            return sim[0]
+
+        media_transport = demo_transport
+
         def make_client():
             from gentui.api.client import GenClient
-            from gentui.sim.lazy import LazySimTransport
 
-            return GenClient(DEMO_BASE_URL, options.api_key, transport=LazySimTransport(options),
+            return GenClient(DEMO_BASE_URL, options.api_key, transport=demo_transport(),
                              engine_prefix=settings.engine_prefix, generation_types=settings.generation_types)
     else:
         from gentui.api.answers import check_key
@@ -177,6 +189,11 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
         layout=dict(state.layout),
         on_layout=on_layout,
         engine_cache=None if demo else EngineCache(paths.cache_dir),
+        previews=settings.previews,
+        media_cache_mb=settings.media_cache_mb,
+        media_cache_dir=paths.cache_dir / "media",
+        media_transport=media_transport,
+        open_command=settings.open_command,
         warnings=[*loaded.warnings, *(f"theme skipped: {error}" for error in theme_errors),
                   *([journal_warning] if journal_warning else [])],
     )
@@ -223,8 +240,16 @@ def run(args: argparse.Namespace) -> int:
         print("gentui: gentui needs a terminal (standard input, output and error must be one; "
               "scripts: gentui status --json, gentui export)", file=sys.stderr)
         return EXIT_USAGE
+    probe = None
+    if launch.previews != "off":  # the terminal answers only before Textual reads it: asked while the app loads
+        from gentui.ui.graphics_probe import GraphicsProbe
+
+        probe = GraphicsProbe(launch.previews).start()
     from gentui.ui.app import GentuiApp
     from gentui.ui.lifetime import ExitGuard
+
+    if probe is not None:
+        launch.graphics = probe.result()
 
     app = GentuiApp(launch)
     journal = launch.journal

@@ -21,6 +21,7 @@ from gentui.core.formatting import fmt_credits, format_duration
 from gentui.core.journal import JournalError
 from gentui.core.resends import RESEND_LIMIT, Pending, Unanswered
 from gentui.core.session import Session
+from gentui.core.takes import IntentLookup
 from gentui.core.views import CellKey, CellView, JobView
 
 T = TypeVar("T")
@@ -139,6 +140,8 @@ class Actions:
         self.session = session
         self.guards = guards or Guards()
         self.intents = intents or MemoryIntentLog()
+        if isinstance(self.intents, IntentLookup):  # the journal: each take's card as sent from here, earlier runs
+            session.takes.journal = self.intents
         self.on_created = on_created or (lambda gen_id: None)
         #: charged POSTs whose answer was lost (the server may have acted): idempotency key -> `Pending`,
         #: for the whole run (the app passes the same one to each engine's `Actions`). The same action on
@@ -438,6 +441,7 @@ class Actions:
             session.state.local_cards[cell_id] = card
         if card.model:
             session.generation_models[generation_id] = card.model
+        session.takes.record_sent(generation_id, card)
         session.ledger.precharge(generation_id, amount, note=note)
         session.emit(EngineChanged(session.state.add_pending(key, generation_id, card.generation_type)))
         session.emit(CreditsChanged())

@@ -303,6 +303,14 @@ class Journal:
     def get(self, idempotency_key: str) -> Intent | None:
         return next((i for i, _, _ in self._rows("idempotency_key=?", (idempotency_key,))), None)
 
+    def by_generation(self, generation_id: str) -> Intent | None:
+        """The intent (of this API) whose answer was `generation_id`: the card this machine sent for that take."""
+        try:
+            return next((i for i, _, _ in self._rows("base_url=? AND generation_id=?", (self.base_url, generation_id))),
+                        None)
+        except sqlite3.Error:  # a damaged or locked journal: the take shows what the server tells instead
+            return None
+
     def open_intents(self) -> list[Intent]:
         """Intents of this engine not yet answered (state `intent`), whoever owns them."""
         return [i for i, _, _ in self._rows("base_url=? AND agent_id=? AND engine_id=? AND state='intent'",

@@ -21,6 +21,7 @@ from gentui.core.engine_state import EngineState
 from gentui.core.events import BatchFinished, ConnectionChanged, CreditsChanged, EngineChanged, Notice, Severity
 from gentui.core.formatting import describe_error, fmt_credits, format_duration
 from gentui.core.ledger import CreditLedger
+from gentui.core.takes import TakeBook
 from gentui.core.views import CellKey, Changes, JobView
 
 Emit = Callable[[object], None]
@@ -82,6 +83,7 @@ class Session:
         self.last_ok: float | None = None
         self._emit = emit or (lambda event: None)
         self.generation_models: Recent[str, str] = Recent(MODELS_CAP)  # generation id -> model of the card sent from here
+        self.takes = TakeBook()  # generation id -> the card that take was made with (never a later edit's)
         #: the last engine load, for the poller's pacing: (seconds fetching, CPU seconds reading,
         #: characters, seconds from the answer to the state showing it)
         self.engine_timing: tuple[float, float, int, float] | None = None
@@ -92,6 +94,8 @@ class Session:
         self._other_judged: Decimal | None = None
 
     def emit(self, event: object) -> None:
+        if isinstance(event, EngineChanged):  # before anything shows it: a take's card is the one it was made with
+            self.takes.observe(self.state, event.changes.cells)
         self._emit(event)
         if isinstance(event, EngineChanged) and self._batch_watchers:
             self._check_batches()

@@ -12,6 +12,7 @@ import difflib
 import ipaddress
 import json
 import math
+import shlex
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ DEFAULT_BASE_URL = "https://api.gen.pro/v1"
 POLL_FLOOR = 1.0
 POLL_CEILING = 3600.0  # an hour between polls is already no monitor
 CONCURRENCY_RANGE = (1, 16)
+MEDIA_CACHE_MAX_MB = 100_000  # 100 GB: any larger is a typo
 MAX_CREDITS = Decimal(10) ** 12  # far above any balance; keeps every credit setting a plain number
 
 
@@ -99,6 +101,21 @@ def _text(expected: str = "a non-empty string") -> Check:
         return value.strip()
 
     return check
+
+
+def _open_command(value: Any) -> str:
+    """A command line with `{url}` where the URL goes (run without a shell)."""
+    expected = 'a command with {url} in it (e.g. "xdg-open {url}")'
+    if not isinstance(value, str) or not value.strip():
+        raise BadValue(expected, value)
+    if "{url}" not in value:
+        raise BadValue(expected, value)
+    try:
+        shlex.split(value)
+    except ValueError as exc:
+        raise BadValue(expected, value, detail=f"'open_command' cannot be split into words ({exc}), "
+                                               f"got {show_value(value)}") from None
+    return value.strip()
 
 
 def _id(value: Any) -> str:
@@ -303,6 +320,9 @@ FIELDS: dict[str, Field] = {
     "low_balance_warning": Field(_credits),
     "notify": Field(_choice("toast", "bell", "both", "off")),
     "allow_insecure_http": Field(_bool, _parse_bool),
+    "previews": Field(_choice("auto", "kitty", "sixel", "blocks", "off")),
+    "media_cache_mb": Field(_integer(0, MEDIA_CACHE_MAX_MB), _parse_int),
+    "open_command": Field(_open_command, optional=True),
     "engines": Field(_engines, _parse_table, table=True),
     "keymap": Field(_keymap, _parse_table, table=True),
 }
@@ -348,6 +368,9 @@ class Settings(BaseModel, extra="forbid"):
     low_balance_warning: Decimal = Decimal(500)
     notify: Literal["toast", "bell", "both", "off"] = "toast"
     allow_insecure_http: bool = False
+    previews: Literal["auto", "kitty", "sixel", "blocks", "off"] = "auto"
+    media_cache_mb: int = 200
+    open_command: str | None = None
     engines: dict[str, str] = {}
     keymap: dict[str, str] = {}
 

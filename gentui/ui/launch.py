@@ -48,4 +48,11 @@ class Launch:
     export_dir: str | None = None  # where `x` writes (default: gentui.core.export.output_dir)
     state_dir: Path | None = None  # the last resort for screenshots and exports (no downloads, cwd read-only)
     engine_cache: Any = None  # gentui.core.engine_cache.EngineCache: the last engine seen, for offline starts
+    #: previews of outputs (gentui.ui.widgets.preview): `off` unless the settings say (tests fetch nothing)
+    previews: str = "off"  # auto | kitty | sixel | blocks | off
+    graphics: str = "blocks"  # what `auto` found the terminal answers for, asked before the app starts
+    media_cache_mb: int = 0
+    media_cache_dir: Any = None  # a Path: $XDG_CACHE_HOME/gentui/media
+    media_transport: Callable[[], Any] | None = None  # the media client's httpx transport (demo: the simulator)
+    open_command: str | None = None
     warnings: list[str] = field(default_factory=list)  # from start-up (a skipped theme file...): shown as toasts

@@ -18,9 +18,14 @@ def test_what_spends_is_mutating_and_read_only_reads_the_table() -> None:
     assert spending <= MUTATING_IDS
 
 
-def test_default_keys_do_not_collide() -> None:
-    keys = [k for k in effective_keys().values()]
-    assert len(keys) == len(set(keys))
+def test_default_keys_do_not_collide_within_a_scope() -> None:
+    keys = effective_keys()
+    for scope in ("screen", "history", "app"):
+        mine = [keys[s.id] for s in ACTIONS if s.scope == scope]
+        assert len(mine) == len(set(mine)), scope
+    shared = {keys[s.id] for s in ACTIONS if s.scope == "history"} & {keys[s.id] for s in ACTIONS if s.scope == "screen"}
+    assert shared == {"o"}  # open (on the history table) and sort (elsewhere): CONTRACTS.md section 3
+    assert not {keys[s.id] for s in ACTIONS if s.scope == "app"} & {keys[s.id] for s in ACTIONS if s.scope != "app"}
 
 
 def test_global_actions_run_an_app_method_and_screen_actions_the_dispatcher() -> None:
@@ -34,7 +39,7 @@ def test_global_actions_run_an_app_method_and_screen_actions_the_dispatcher() ->
 async def test_the_main_screen_has_a_handler_for_every_screen_row() -> None:
     screen = MainScreen()  # the handlers are bound (and checked complete) in __init__, before any app runs
     assert set(screen.handlers) == set(SCREEN_IDS)
-    assert all(BY_ID[i].scope == "screen" for i in screen.handlers)
+    assert all(BY_ID[i].scope in ("screen", "history") for i in screen.handlers)
 
 
 # --- why_not: the one place that says whether a key would act now ------------------------------------------

@@ -30,6 +30,7 @@ async def settle(pilot) -> None:
     assert key is not None and key[1] == state.columns[video].id, key
     await app.workers.wait_for_complete()  # the poller has stopped; the cell's full history has arrived
     await wait_for(pilot, lambda: shows_history(app, key), what="the video cell's full history in the detail")
+    await app.workers.wait_for_complete()  # the selected take's full generation, for the take panel
     await pilot.pause()
 
 

@@ -14,7 +14,7 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
-from gentui.action_table import ACTIONS, BY_ID, SCREEN_IDS, ActionId
+from gentui.action_table import ACTIONS, BY_ID, DISPATCHED_SCOPES, SCREEN_IDS, ActionId
 from gentui.api.answers import RequestRecord
 from gentui.api.errors import GenApiError
 from gentui.core.actions import READONLY_REASON, Refusal
@@ -27,6 +27,7 @@ from gentui.ui.look import palette
 from gentui.ui.notify import Notifier
 from gentui.ui.screens.cell_handlers import CellHandlers, Handler
 from gentui.ui.screens.mass_handlers import MassHandlers
+from gentui.ui.screens.take_handlers import TakeHandlers
 from gentui.ui.screens.view_handlers import ViewHandlers
 from gentui.ui.widgets.batch_bar import BatchBar
 from gentui.ui.widgets.detail import CellDetail, HistoryTable
@@ -60,9 +61,9 @@ class MainScreen(Screen[None]):
         self.grid, self.detail = EngineGrid(id="grid"), CellDetail(id="detail")
         self.feeds, self.batch_bar = Feeds(id="feeds"), BatchBar(id="batch")
         self.cells, self.mass, self.views = CellHandlers(self), MassHandlers(self), ViewHandlers(self)
-        #: the handler of every screen action of the table (checked complete just below)
+        self.takes = TakeHandlers(self)  # every screen action's handler (checked below); takes last: its `e` rewinds
         self.handlers: dict[ActionId, Handler] = {**self.cells.handlers(), **self.mass.handlers(),
-                                                  **self.views.handlers()}
+                                                  **self.views.handlers(), **self.takes.handlers()}
         missing = set(SCREEN_IDS) ^ set(self.handlers)
         assert not missing, f"screen actions without a handler (or handlers without a row): {sorted(missing)}"
         self.notifier = Notifier()
@@ -254,7 +255,7 @@ class MainScreen(Screen[None]):
             estimate = session.estimate_for(key, cell.latest)
         elif card is not None:
             estimate = card.estimate()
-        self.detail.show(cell, column, card, self.app.now(), estimate, session.generation_models)
+        self.detail.show(cell, column, card, self.app.now(), estimate, session.takes)
         if changed and key is not None and cell is not None:
             self.load_full_cell(session, key)
 
@@ -280,7 +281,7 @@ class MainScreen(Screen[None]):
     async def action_cell(self, action: str) -> None:
         """Every screen action's key and palette entry come here: the table says what it risks."""
         spec = BY_ID.get(action)
-        if spec is None or spec.scope != "screen":
+        if spec is None or spec.scope not in DISPATCHED_SCOPES:
             raise ValueError(f"not a screen action: {action!r}")
         if spec.mutating and self.app.guards.readonly:  # the reason comes first, whatever the cell
             self.notify(f"{action}: {READONLY_REASON}", severity="warning", markup=False)
