@@ -101,13 +101,13 @@ async def test_labels_say_what_the_figures_are_and_the_signs_in_words() -> None:
         assert "others spent 9" in header.render_text().plain
 
 
-async def test_a_view_older_than_twice_the_poll_interval_says_how_old() -> None:
+async def test_a_view_behind_by_more_than_twice_the_poll_interval_says_by_how_much() -> None:
     app = HeaderApp()
     async with app.run_test(size=(120, 4)) as pilot:
         header = app.query_one(CreditsHeader)
         header.data = HeaderData(organization="Acme", connection="ok", fresh_age=12.4, poll_interval=2.0)
         await pilot.pause()
-        assert "view 12 s old" in header.render_text().plain
+        assert "view 12 s behind (wire budget)" in header.render_text().plain
         header.data = HeaderData(organization="Acme", connection="ok", fresh_age=3.0, poll_interval=2.0)
         await pilot.pause()
-        assert "s old" not in header.render_text().plain
+        assert "s behind" not in header.render_text().plain

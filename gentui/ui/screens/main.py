@@ -247,6 +247,8 @@ class MainScreen(Screen[None]):
         if key == self._last_key and not force:
             return
         changed, self._last_key = key != self._last_key, key
+        if changed and self.app.poller is not None:
+            self.app.poller.focus(key)  # the selected cell is read on its own, every few seconds
         cell = session.state.cells.get(key) if key else None
         column = session.state.column(key[1]) if key else None
         card = session.state.card(key) if key and cell else None

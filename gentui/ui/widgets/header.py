@@ -50,7 +50,7 @@ class HeaderData:
     demo: bool = False
     cached_at: float | None = None  # the engine on screen is the one cached at this time (offline start)
     low_balance: Decimal | None = None  # the `low_balance_warning` setting: below it the header turns amber
-    #: how old the view on screen is (seconds since the poller last brought the engine), when the poller says
+    #: how far the view is behind the poller's plan (seconds the wire budget held reads back: `Poller.view_age`)
     fresh_age: float | None = None
     poll_interval: float | None = None  # the poll interval: a view older than twice it is said to be old
 
@@ -85,7 +85,8 @@ def data_for(screen: MainScreen) -> HeaderData:
                           low_balance=guards.low_balance_warning)
     session.ledger.burn.sample(app.now(), session.ledger)  # the burn chart's series (spend screen)
     return HeaderData.of(session, readonly=guards.readonly, demo=launch.demo, marks=len(screen.grid.marks),
-                         low_balance=guards.low_balance_warning, poll_interval=launch.policy.interval)
+                         low_balance=guards.low_balance_warning, poll_interval=launch.policy.interval,
+                         fresh_age=app.poller.view_age() if app.poller is not None else None)
 
 
 def spent_words(amount: Decimal, *, estimated: bool = False) -> str:
@@ -236,7 +237,7 @@ class CreditsHeader(Widget):
             pieces.append((piece(("  ", ""), ("READ-ONLY", "bold reverse")), 0))
         state = self.state_text()
         if d.fresh_age is not None and d.poll_interval and d.fresh_age > 2 * d.poll_interval:
-            state = piece((f"view {int(d.fresh_age)} s old  ", "yellow")).append_text(state)
+            state = piece((f"view {int(d.fresh_age)} s behind (wire budget)  ", "yellow")).append_text(state)
         left = fit_pieces(pieces, max(0, width - state.cell_len - 2))
         left.append(" " * max(2, width - left.cell_len - state.cell_len))
         left.append_text(state)

@@ -25,7 +25,7 @@ A = ActionId
 GRID, HISTORY, FEEDS, FILTER, DIALOG = "grid", "history", "feeds", "filter", "dialog"
 #: the table's actions that lead in a part, before the rest of what applies there
 PART_FIRST: dict[str, tuple[ActionId, ...]] = {
-    HISTORY: (A.PIN, A.COPY, A.EDIT_REGENERATE),
+    HISTORY: (A.PIN, A.COPY, A.COMPARE, A.PREVIEW, A.EDIT_REGENERATE),
     FEEDS: (A.ACTIVITY, A.API_LOG),
 }
 #: the scopes whose rows apply in each part of the main screen ("app" rows apply everywhere)
