@@ -44,6 +44,7 @@ class ActionId(StrEnum):
     HELP = "help"
     WIDGET_HELP = "widget_help"
     QUIT = "quit"
+    PICK_ASSET = "pick_asset"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class ActionSpec:
     key: str
     description: str
     help: str = ""  # one line for the palette and `?`
-    scope: str = "screen"  # "screen": the main screen's cell actions; "app": global keys
+    scope: str = "screen"  # "screen": the main screen's cell actions; "app": global keys; "editor": the card editor
     mutating: bool = False  # spends, stops or edits: disabled by --readonly
     spends: bool = False  # a charged POST, sent with an Idempotency-Key
     offline: bool = False  # works before a session exists (the logs help most when nothing connects)
@@ -62,6 +63,8 @@ class ActionSpec:
     @property
     def textual_action(self) -> str:
         """The Textual action string a binding runs: the app's own method, or the screen's dispatcher."""
+        if self.scope == "editor":
+            return self.id.value  # the card editor's own `action_<id>`
         return _APP_METHODS.get(self.id, self.id.value) if self.scope == "app" else f"cell('{self.id.value}')"
 
 
@@ -101,6 +104,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(A.WIDGET_HELP, "f1", "Widget help", "What the focused part can do", scope="app", show=False,
                priority=True),
     ActionSpec(A.QUIT, "q", "Quit", "Quit gentui", scope="app"),
+    ActionSpec(A.PICK_ASSET, "ctrl+o", "Pick asset",
+               "In the card editor: pick a file for the focused resource field (row outputs, takes, library, upload)",
+               scope="editor", priority=True),
 )
 #: the app's method for each global action, where its name differs from the id
 _APP_METHODS: dict[ActionId, str] = {A.HELP: "show_keys"}
@@ -112,6 +118,7 @@ BINDING_IDS: frozenset[str] = frozenset(BY_ID)
 MUTATING_IDS: frozenset[str] = frozenset(s.id.value for s in ACTIONS if s.mutating)
 SCREEN_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "screen")
 APP_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "app")
+EDITOR_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "editor")
 
 
 @dataclass(frozen=True)
