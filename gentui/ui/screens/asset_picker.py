@@ -78,6 +78,7 @@ class AssetPicker(ModalScreen[Asset | None]):
         self.notes: dict[str, str] = {"row": "loading…", "takes": "loading…", "library": "loading…"}
         self.page, self.more = 0, False
         self.by_option: dict[str, Asset] = {}
+        self._first_enabled: str | None = None  # the option highlighted by default (kept until the user moves)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall", id="asset-picker"):
@@ -121,15 +122,14 @@ class AssetPicker(ModalScreen[Asset | None]):
                 options.append(Option(Text("  more of the library…", style="italic"), id=MORE))
         options.append(Option(Text("Upload a local file…", style="bold"), id=UPLOAD))
         listing = self.query_one(OptionList)
-        keep = listing.highlighted
+        before = listing.highlighted_option.id if listing.highlighted_option is not None else None
+        was_first = before is None or before == self._first_enabled
         listing.clear_options()
         listing.add_options(options)
-        if highlight is not None and highlight in {o.id for o in options if o is not None}:
-            listing.highlighted = listing.get_option_index(highlight)
-        elif keep is not None and not listing.get_option_at_index(min(keep, listing.option_count - 1)).disabled:
-            listing.highlighted = min(keep, listing.option_count - 1)
-        else:
-            listing.highlighted = next((i for i, o in enumerate(options) if o is not None and not o.disabled), None)
+        ids = [o.id for o in options if o is not None and not o.disabled]
+        self._first_enabled = ids[0] if ids else None
+        target = highlight if highlight in ids else (self._first_enabled if was_first or before not in ids else before)
+        listing.highlighted = listing.get_option_index(target) if target is not None else None
 
     @work(group="row", exit_on_error=False)
     async def load_row(self) -> None:

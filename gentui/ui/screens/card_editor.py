@@ -129,7 +129,7 @@ class CardEditor(ModalScreen[Card | None]):
         self._update_estimate()
         name = (event.input.id or "").removeprefix("f-")
         if name in RESOURCE_FIELDS:
-            self.query_one(f"#d-{name}", Static).update("")  # typed by hand: checked when the card is sent
+            self._show_ids(name)  # an id typed by hand shows nothing until checked (when the card is sent)
 
     def on_text_area_changed(self) -> None:
         self._update_estimate()
@@ -189,7 +189,7 @@ class CardEditor(ModalScreen[Card | None]):
         else:
             field.value = asset.id
         field.focus()
-        self.call_after_refresh(self._show_ids, name)
+        self._show_ids(name)
 
     def _show_ids(self, name: str) -> None:
         """The line under a resource field: what its ids are (kind, where, name), never bare numbers."""

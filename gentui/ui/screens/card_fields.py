@@ -121,7 +121,7 @@ class DiscardDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="discard-dialog"):
             yield Label(Text("Discard the edited card?", style="bold"))
-            yield Static(Text(f"You changed {self.what}. Escape again or n keeps editing.", style="dim"))
+            yield Static(Text(f"You changed {self.what}. Escape again or n keeps editing.", style="dim"), id="what")
             with Horizontal(classes="buttons"):
                 yield Button("Keep editing (n)", id="keep")
                 yield Button("Discard (y)", id="discard", variant="error")

@@ -1,0 +1,200 @@
+"""The card editor's assets, type change and Escape, driven with Pilot against the in-process simulator and a
+content library beside it (tests/library_fake.py, gen-api.md's shapes)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+from textual.widgets import Input, OptionList, Select, Static, TextArea
+
+from gentui.api import vocab
+from gentui.api.client import GenClient
+from gentui.core.actions import Guards
+from gentui.ui.app import GentuiApp
+from gentui.ui.launch import Launch
+from gentui.ui.screens.asset_picker import MORE, UPLOAD, AssetPicker
+from gentui.ui.screens.card_editor import CardEditor
+from gentui.ui.screens.card_fields import DiscardDialog
+from gentui.ui.screens.plan_dialogs import ConfirmScreen
+from tests.library_fake import Library
+
+from .pilot import SIZE, World, goto, loaded, no_sleep, wait_for
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+def library_app(world: World, **guards) -> tuple[GentuiApp, Library]:
+    library = Library(world.app)
+    client = GenClient("http://sim/v1", world.info["api_key"], transport=httpx.MockTransport(library), sleep=no_sleep)
+    app = GentuiApp(Launch(client=client, agent_id=str(world.info["agent_id"]),
+                           engine_id=str(world.info["engine_ids"][0]), guards=Guards(**guards),
+                           clock=world.clock.now))
+    return app, library
+
+
+async def open_editor(pilot, app, generation_type: str = vocab.VIDEO_FROM_TEXT) -> CardEditor:
+    await wait_for(pilot, lambda: loaded(app))
+    await goto(pilot, app, generation_type)
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(app.screen, CardEditor), what="the card editor")
+    return app.screen
+
+
+async def change_type(pilot, editor: CardEditor, new_type: str) -> None:
+    editor.query_one("#type", Select).value = new_type
+    await wait_for(pilot, lambda: editor.generation_type == new_type and bool(editor.query(f"#f-{_first(new_type)}")),
+                   what=f"the {new_type} fields")
+    await pilot.pause()
+
+
+def _first(generation_type: str) -> str:
+    return vocab.CARD_FIELDS[generation_type][-1].name
+
+
+async def open_picker(pilot, app) -> AssetPicker:
+    await pilot.press("ctrl+o")
+    await wait_for(pilot, lambda: isinstance(app.screen, AssetPicker), what="the asset picker")
+    picker = app.screen
+    await wait_for(pilot, lambda: not picker.notes["row"] and not picker.notes["library"], what="the lists loaded")
+    return picker
+
+
+async def test_picking_a_row_output_sends_that_outputs_id(quiet_world):
+    app, library = library_app(quiet_world, confirm="costly", confirm_above=Decimal(100_000))
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        editor.query_one("#f-prompt", TextArea).focus()  # another field has the focus: the first resource field
+        picker = await open_picker(pilot, app)
+        assert picker.field == "image_resource_id" and picker.kind == "image"
+        broll = picker.by_option["row:0"]
+        assert (broll.id, broll.kind) == ("900060", "image") and broll.where.startswith("B-ROLL")
+        listing = picker.query_one(OptionList)
+        assert listing.highlighted == listing.get_option_index("row:0")  # row outputs come first
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is editor, what="back in the editor")
+        assert editor.query_one("#f-image_resource_id", Input).value == "900060"
+        await wait_for(pilot, lambda: "B-ROLL" in str(editor.query_one("#d-image_resource_id", Static).render()),
+                       what="the field says what was picked")
+        assert "image · B-ROLL" in str(editor.query_one("#d-image_resource_id", Static).render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: library.generates, what="the generate POST")
+    body = library.generates[-1]
+    assert str(body["data"]["image_resource_id"]) == "900060"
+    assert body["generation_type"] == vocab.internal_type(vocab.VIDEO_FROM_IMAGE, body["data"]["model"])
+    assert body["data"]["prompt"]  # the video card's prompt carried over
+
+
+async def test_the_library_pages_on_demand(quiet_world):
+    app, library = library_app(quiet_world)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        picker = await open_picker(pilot, app)
+        assert len(picker.sections["library"]) == 20 and picker.more
+        listing = picker.query_one(OptionList)
+        for shown in (40, 45):
+            listing.highlighted = listing.get_option_index(MORE)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda n=shown: len(picker.sections["library"]) == n, what=f"{shown} shown")
+        assert not picker.more and listing.get_option_index(UPLOAD) == listing.option_count - 1
+        assert [p for p in library.seen if p == "GET /v1/content_resources"] == ["GET /v1/content_resources"] * 3
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is editor)
+
+
+async def test_uploading_a_local_file_fills_the_field_with_the_new_resource(quiet_world, tmp_path):
+    image = tmp_path / "reference.png"
+    image.write_bytes(PNG)
+    app, library = library_app(quiet_world, confirm="costly", confirm_above=Decimal(100_000))
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        editor.query_one("#f-image_resource_id", Input).focus()
+        picker = await open_picker(pilot, app)
+        listing = picker.query_one(OptionList)
+        listing.highlighted = listing.get_option_index(UPLOAD)
+        await pilot.press("enter")
+        path = picker.query_one("#path", Input)
+        await wait_for(pilot, lambda: path.has_focus, what="the path input")
+        path.value = str(tmp_path / "notes.txt")
+        (tmp_path / "notes.txt").write_text("words")
+        await pilot.press("enter")
+        status = picker.query_one("#status", Static)
+        await wait_for(pilot, lambda: "nothing was sent" in str(status.render()), what="the refusal")
+        assert library.blobs == {}
+        path.value = str(image)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is editor, what="back in the editor")
+        new_id = editor.query_one("#f-image_resource_id", Input).value
+        assert library.received == {"k0": PNG} and "X-API-Key" not in library.put_headers[0]
+        assert new_id == str(library.items[-1]["id"])
+        await wait_for(pilot, lambda: "reference.png" in str(editor.query_one("#d-image_resource_id", Static).render()))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: library.generates, what="the generate POST")
+    assert str(library.generates[-1]["data"]["image_resource_id"]) == new_id
+
+
+async def test_a_bad_id_typed_by_hand_is_refused_before_anything_is_sent(quiet_world):
+    app, library = library_app(quiet_world, confirm="costly", confirm_above=Decimal(100_000))
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        editor.query_one("#f-image_resource_id", Input).value = "abc"
+        await pilot.press("ctrl+s")
+        error = editor.query_one("#error", Static)
+        await wait_for(pilot, lambda: "abc" in str(error.render()), what="the refusal")
+        assert "image resource id: no content resource 'abc' on the server" in str(error.render())
+        assert app.screen is editor and not isinstance(app.screen, ConfirmScreen)
+        editor.query_one("#f-image_resource_id", Input).value = "5002"  # in the library: goes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: library.generates, what="the generate POST")
+    assert len(library.generates) == 1 and str(library.generates[0]["data"]["image_resource_id"]) == "5002"
+    assert "GET /v1/content_resources/abc" in library.seen
+
+
+async def test_the_type_changes_fields_follow_and_the_estimates_follow_the_duration(quiet_world):
+    app, library = library_app(quiet_world)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        prompt = editor.query_one("#f-prompt", TextArea).text
+        assert editor.query_one("#f-duration", Input).value == "8"
+        await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        assert editor.query("#f-image_resource_id") and editor.query("#f-image_tail_resource_id")
+        assert editor.query_one("#f-prompt", TextArea).text == prompt  # shared fields carry over
+        assert editor.query_one("#f-duration", Input).value == "8"
+        assert editor.query_one("#f-model", Select).value == "veo_3_1_fast"  # a model both types offer stays
+        assert "video veo_3_1_fast 8s" in str(editor.query_one("#estimate", Static).render())
+        model = editor.query_one("#f-model", Select)
+        labels = {str(v): str(p) for p, v in model._options if v is not Select.NULL}
+        assert "~480" in labels["veo_3_1_fast"] and "~400" in labels["seedance_pro"]
+        editor.query_one("#f-duration", Input).value = "5"
+        await pilot.pause()
+        labels = {str(v): str(p) for p, v in model._options if v is not Select.NULL}
+        assert "~300" in labels["veo_3_1_fast"] and model.value == "veo_3_1_fast"
+        assert "video veo_3_1_fast 5s" in str(editor.query_one("#estimate", Static).render())
+        await change_type(pilot, editor, vocab.IMAGE_FROM_TEXT)
+        assert not editor.query("#f-duration") and editor.query_one("#f-model", Select).value == "gemini_image"
+        assert editor.query_one("#f-prompt", TextArea).text == prompt
+
+
+async def test_escape_over_an_edited_prompt_asks_first(quiet_world):
+    app, library = library_app(quiet_world)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        await pilot.press("escape")  # nothing edited: closes at once
+        await wait_for(pilot, lambda: app.screen is app.main, what="closed")
+        editor = await open_editor(pilot, app)
+        editor.query_one("#f-prompt", TextArea).text = "a new prompt"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiscardDialog), what="the question")
+        assert "the prompt" in str(app.screen.query_one("#what", Static).render())
+        await pilot.press("escape")  # keeps editing
+        await wait_for(pilot, lambda: app.screen is editor)
+        assert editor.query_one("#f-prompt", TextArea).text == "a new prompt"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiscardDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen is app.main, what="discarded")
+    assert library.generates == []
