@@ -116,8 +116,13 @@ def resolve_card(
 
 
 def attributes_patch(card: Card) -> dict[str, Any]:
-    """What edit-and-regenerate PATCHes into the cell's attributes (free) so an as-is run reuses it."""
+    """What edit-and-regenerate PATCHes into the cell's attributes (free) so an as-is run reuses it.
+
+    A type changed in the editor goes there too (`generation_type`, where the card's type is read
+    first), so the next as-is regenerate keeps the new type with the card sent from here."""
     patch: dict[str, Any] = {}
+    if card.type_source == "edited" and card.generation_type in vocab.CARD_FIELDS:
+        patch["generation_type"] = card.generation_type
     if card.model:
         patch["lipSyncModel" if card.generation_type == vocab.LIPSYNC else "model"] = card.model
     if card.data.get("aspect_ratio"):
