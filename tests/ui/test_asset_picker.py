@@ -141,9 +141,11 @@ async def test_a_bad_id_typed_by_hand_is_refused_before_anything_is_sent(quiet_w
     async with app.run_test(size=SIZE) as pilot:
         editor = await open_editor(pilot, app)
         await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        await pilot.press("ctrl+s")  # a new type: the server's stored card cannot fill its required fields
+        error = editor.query_one("#error", Static)
+        await wait_for(pilot, lambda: "required: image resource id" in str(error.render()), what="required")
         editor.query_one("#f-image_resource_id", Input).value = "abc"
         await pilot.press("ctrl+s")
-        error = editor.query_one("#error", Static)
         await wait_for(pilot, lambda: "abc" in str(error.render()), what="the refusal")
         assert "image resource id: no content resource 'abc' on the server" in str(error.render())
         assert app.screen is editor and not isinstance(app.screen, ConfirmScreen)

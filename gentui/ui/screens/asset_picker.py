@@ -22,7 +22,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from gentui.api.errors import GenApiError
+from gentui.api.errors import GenApiError, NotFoundError
 from gentui.core.assets import RESOURCE_FIELDS, Asset, AssetCatalog, UploadRefused
 from gentui.core.formatting import describe_error
 from gentui.core.text import one_line
@@ -85,7 +85,7 @@ class AssetPicker(ModalScreen[Asset | None]):
             kind = f" ({self.kind})" if self.kind else ""
             yield Label(Text(f"Pick a file for {self.title_text}{kind}", style="bold"))
             yield OptionList(id="assets")
-            yield Input(placeholder="path of a local file (Tab completes), Enter uploads", id="path",
+            yield Input(placeholder="path of a local file (→ completes), Enter uploads", id="path",
                         suggester=PathSuggester())
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="status")
@@ -150,6 +150,10 @@ class AssetPicker(ModalScreen[Asset | None]):
         first_new = f"library:{len(self.sections['library'])}"
         try:
             assets, more = await self.catalog.library(self.kind, page)
+        except NotFoundError:
+            self.notes["library"] = "the server lists no content library here (HTTP 404)"
+            self._rebuild()
+            return
         except GenApiError as exc:
             self.notes["library"] = one_line(f"could not load: {describe_error(exc)}", 200)
             self._rebuild()
@@ -193,6 +197,10 @@ class AssetPicker(ModalScreen[Asset | None]):
             asset = await self.catalog.upload(path, self.kind, progress)
         except UploadRefused as exc:
             status.update(Text(f"× {exc} (nothing was sent)", style="bold red"))
+            return
+        except NotFoundError:
+            bar.display = False
+            status.update(Text("× this server takes no direct uploads (HTTP 404); nothing was stored", style="bold red"))
             return
         except GenApiError as exc:
             bar.display = False

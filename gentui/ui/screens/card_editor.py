@@ -43,6 +43,12 @@ class CardEditor(ModalScreen[Card | None]):
     """Edit a copy of the card; ctrl+s validates, checks typed ids and returns it; Escape cancels (asking
     when something was edited)."""
 
+    DEFAULT_CSS = """
+    CardEditor #type-row { height: auto; }
+    CardEditor #type-row Label { padding: 1 1 0 0; }
+    CardEditor #type-row Select { width: 36; }
+    CardEditor .picked { height: auto; padding: 0 2; }
+    """
     BINDINGS = [
         Binding("ctrl+s", "submit", "Regenerate", priority=True),
         Binding("escape", "cancel", "Cancel", show=False),
@@ -67,8 +73,9 @@ class CardEditor(ModalScreen[Card | None]):
             types = list(EDITABLE_TYPES)
             with Horizontal(id="type-row"):
                 yield Label(Text("type ", style="bold"))
-                yield Select([(t, t) for t in types], id="type", allow_blank=True, prompt="(choose a type)",
-                             value=self.generation_type if self.generation_type in types else Select.NULL)
+                known = self.generation_type in types
+                yield Select([(t, t) for t in types], id="type", allow_blank=not known, prompt="(choose a type)",
+                             value=self.generation_type if known else Select.NULL)
             with VerticalScroll(id="fields"):
                 for spec in self.specs:
                     yield from field_widgets(spec, self.card.data.get(spec.name), self.generation_type, self.card.data)
@@ -107,7 +114,9 @@ class CardEditor(ModalScreen[Card | None]):
         est = costs.estimate(self.generation_type, data.get("model"), data.get("duration"), data)
         text = Text(f"Estimated cost: ~{fmt_credits(est.credits)} credits ({est.basis})", style="bold")
         missing = missing_required(self.generation_type, data)
-        if missing:
+        if missing and self.generation_type != self.start_type:
+            text.append(f"\nRequired for {self.generation_type}: {', '.join(missing)}", style="bold")
+        elif missing:
             text.append(f"\nBlank required fields come from the server's stored card: {', '.join(missing)}",
                         style="dim")
         self.query_one("#estimate", Static).update(text)
@@ -216,7 +225,8 @@ class CardEditor(ModalScreen[Card | None]):
 
     def action_submit(self) -> None:
         try:
-            data = validate_card(self.generation_type, self.collect())
+            # a new type has no stored card on the server to fill its blank required fields
+            data = validate_card(self.generation_type, self.collect(), require=self.generation_type != self.start_type)
         except CardError as exc:
             self.query_one("#error", Static).update(Text(f"× {exc}", style="bold red"))
             return
