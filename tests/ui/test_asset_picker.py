@@ -200,3 +200,17 @@ async def test_escape_over_an_edited_prompt_asks_first(quiet_world):
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is app.main, what="discarded")
     assert library.generates == []
+
+
+async def test_the_path_input_completes_from_the_directory(tmp_path):
+    from gentui.ui.screens.asset_picker import PathSuggester
+
+    (tmp_path / "shots").mkdir()
+    (tmp_path / "still.png").write_bytes(PNG)
+    (tmp_path / ".hidden.png").write_bytes(PNG)
+    suggest = PathSuggester().get_suggestion
+    assert await suggest(f"{tmp_path}/sh") == f"{tmp_path}/shots/"
+    assert await suggest(f"{tmp_path}/st") == f"{tmp_path}/still.png"
+    assert await suggest(f"{tmp_path}/x") is None
+    assert await suggest(f"{tmp_path}/.h") == f"{tmp_path}/.hidden.png"
+    assert await suggest(f"{tmp_path}/nowhere/a") is None
