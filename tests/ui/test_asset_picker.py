@@ -24,12 +24,12 @@ from .pilot import SIZE, World, goto, loaded, no_sleep, wait_for
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-def library_app(world: World, **guards) -> tuple[GentuiApp, Library]:
+def library_app(world: World, keymap: dict[str, str] | None = None, **guards) -> tuple[GentuiApp, Library]:
     library = Library(world.app)
     client = GenClient("http://sim/v1", world.info["api_key"], transport=httpx.MockTransport(library), sleep=no_sleep)
     app = GentuiApp(Launch(client=client, agent_id=str(world.info["agent_id"]),
                            engine_id=str(world.info["engine_ids"][0]), guards=Guards(**guards),
-                           clock=world.clock.now))
+                           clock=world.clock.now, keymap=keymap or {}))
     return app, library
 
 
@@ -214,3 +214,15 @@ async def test_the_path_input_completes_from_the_directory(tmp_path):
     assert await suggest(f"{tmp_path}/x") is None
     assert await suggest(f"{tmp_path}/.h") == f"{tmp_path}/.hidden.png"
     assert await suggest(f"{tmp_path}/nowhere/a") is None
+
+
+async def test_pick_asset_follows_the_keymap(quiet_world):
+    app, library = library_app(quiet_world, keymap={"pick_asset": "ctrl+k"})
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.screen is editor  # the default key was moved away
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssetPicker), what="the picker on the remapped key")
