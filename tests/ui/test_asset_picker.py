@@ -226,3 +226,19 @@ async def test_pick_asset_follows_the_keymap(quiet_world):
         assert app.screen is editor  # the default key was moved away
         await pilot.press("ctrl+k")
         await wait_for(pilot, lambda: isinstance(app.screen, AssetPicker), what="the picker on the remapped key")
+
+
+async def test_a_list_field_gathers_picks_and_names_each(quiet_world):
+    app, library = library_app(quiet_world)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app, vocab.IMAGE_FROM_TEXT)
+        editor.query_one("#f-content_resource_ids", Input).focus()
+        for n in (0, 1, 0):  # the same file twice is kept once
+            picker = await open_picker(pilot, app)
+            listing = picker.query_one(OptionList)
+            listing.highlighted = listing.get_option_index(f"library:{n}")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is editor)
+        assert editor.query_one("#f-content_resource_ids", Input).value == "5000, 5001"
+        shown = str(editor.query_one("#d-content_resource_ids", Static).render())
+        assert "lib0.png" in shown and "lib1.png" in shown and shown.count("image · library") == 2
