@@ -119,3 +119,16 @@ def test_size_and_wanted_kind_are_checked(tmp_path) -> None:
     with pytest.raises(UploadRefused, match="no such file"):
         check_upload(tmp_path / "missing.png")
     assert check_upload(path, wanted="image").md5 == md5_b64(PNG)
+
+
+@pytest.mark.parametrize("url", ["ftp://uploads.test/k", "https://user:pw@uploads.test/k", "/relative/only"])
+async def test_an_upload_url_that_is_not_plain_http_is_refused_before_the_put(server, make_client, tmp_path,
+                                                                              url) -> None:
+    path = tmp_path / "ref.png"
+    path.write_bytes(PNG)
+    server.on("POST", "/direct_upload", answer(200, {"signed_id": "s", "direct_upload": {"url": url, "headers": {}}}))
+    api = AssetsApi(make_client())
+    with pytest.raises(errors.MalformedResponseError, match="not a plain http"):
+        await api.upload("42", check_upload(path))
+    assert server.paths() == ["POST /v1/direct_upload"]
+    assert "pw" not in str(server.requests)

@@ -43,6 +43,14 @@ class CardEditor(ModalScreen[Card | None]):
     """Edit a copy of the card; ctrl+s validates, checks typed ids and returns it; Escape cancels (asking
     when something was edited)."""
 
+    HELP = """
+## Card editor
+- **type**: change the generation type; shared fields carry over, the estimate follows
+- **model**: each model with its estimate for the chosen duration
+- **ctrl+o** (`pick_asset`): pick a file for the focused resource field (else the first one)
+- **ctrl+s**: check the card (ids typed by hand are checked with the server), then regenerate
+- **Escape**: cancel (asks when something was edited)
+"""
     DEFAULT_CSS = """
     CardEditor #type-row { height: auto; }
     CardEditor #type-row Label { padding: 1 1 0 0; }
