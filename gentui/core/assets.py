@@ -111,6 +111,7 @@ class AssetCatalog:
         self.key = key
         self.api = api or AssetsApi(session.client)
         self.known: dict[str, Asset] = {}
+        self.missing: set[str] = set()  # ids the server said it has no content resource for
 
     @property
     def agent_id(self) -> str:
@@ -196,6 +197,9 @@ class AssetCatalog:
             return self.known[resource_id]
         try:
             res = await self.api.resource(self.agent_id, resource_id)
+        except errors.NotFoundError:
+            self.missing.add(resource_id)
+            return None
         except errors.GenApiError:
             return None
         return self._learn([_from_resource(res, LIBRARY, "library")])[0]

@@ -242,3 +242,22 @@ async def test_a_list_field_gathers_picks_and_names_each(quiet_world):
         assert editor.query_one("#f-content_resource_ids", Input).value == "5000, 5001"
         shown = str(editor.query_one("#d-content_resource_ids", Static).render())
         assert "lib0.png" in shown and "lib1.png" in shown and shown.count("image · library") == 2
+
+
+async def test_the_ids_a_card_came_with_are_named_or_flagged(quiet_world):
+    from gentui.core.card import Card
+
+    app, library = library_app(quiet_world)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        key = await goto(pilot, app, vocab.IMAGE_FROM_TEXT)
+        cell = app.session.state.cells[key]
+        app.session.state.local_cards[cell.cell_id] = Card(vocab.IMAGE_FROM_TEXT, {
+            "prompt": "p", "content_resource_ids": ["5001", "777"]})
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, CardEditor), what="the card editor")
+        line = app.screen.query_one("#d-content_resource_ids", Static)
+        await wait_for(pilot, lambda: "777" in str(line.render()), what="both ids described")
+        shown = str(line.render())
+        assert "image · library · lib1.png  (id 5001)" in shown
+        assert "? id 777: the server lists no such content resource" in shown

@@ -212,9 +212,14 @@ class CardEditor(ModalScreen[Card | None]):
         """The line under a resource field: what its ids are (kind, where, name), never bare numbers."""
         if self.assets is None or not self.query(f"#d-{name}"):
             return
-        ids = ids_of(self.query_one(f"#f-{name}", Input).value)
-        lines = [f"▸ {self.assets.known[i].label}  (id {i})" for i in ids if i in self.assets.known]
-        self.query_one(f"#d-{name}", Static).update(Text("\n".join(lines), style="green"))
+        text = Text()
+        for i in ids_of(self.query_one(f"#f-{name}", Input).value):
+            if i in self.assets.known:
+                text.append(f"{chr(10) if text else ''}▸ {self.assets.known[i].label}  (id {i})", style="green")
+            elif i in self.assets.missing:
+                text.append(f"{chr(10) if text else ''}? id {i}: the server lists no such content resource",
+                            style="yellow")
+        self.query_one(f"#d-{name}", Static).update(text)
 
     @work(group="card-ids", exclusive=True, exit_on_error=False)
     async def describe_ids(self) -> None:
