@@ -194,9 +194,12 @@ LowerStr = Annotated[str | None, BeforeValidator(lambda v: (to_opt_str(v) or "")
 
 
 def variables_dict(value: Any) -> dict[str, str]:
-    """Global variables from `{id, variables:[{key, value}]}`, a bare list of pairs, a plain dict, or null."""
+    """Global variables from `{id, variables:[{key, value}]}` (docs), an array of `{id, key, value}` (SDK),
+    one `{id, key, value}`, a plain dict, or null."""
     if isinstance(value, dict) and "variables" in value:
         value = value["variables"]
+    elif isinstance(value, dict) and "key" in value and "value" in value:
+        value = [value]
     out: dict[str, str] = {}
     if isinstance(value, list):
         for item in value:

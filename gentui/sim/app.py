@@ -14,7 +14,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gentui.sim import admin, generate, routes
+from gentui.sim import admin, content, generate, routes
 from gentui.sim.clock import Clock
 from gentui.sim.context import error_response, json_response
 from gentui.sim.errors import ApiError
@@ -58,6 +58,7 @@ def v1_routes(sim: Simulator) -> list[Route]:
         ("GET", "/v1/generations/{generation_id}", generate.get_generation),
         ("POST", "/v1/generations/{generation_id}/stop", generate.stop),
         ("POST", "/v1/generations/{generation_id}/continue", generate.continue_),
+        *content.v1_table(),
     ]
     for prefix in sim.options.prefixes:
         p = f"/v1/{prefix}"
@@ -88,7 +89,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(options: SimOptions | None = None, *, clock: Clock | None = None) -> Starlette:
     """The simulator app; `clock` defaults to the wall clock (tests pass a ManualClock)."""
     sim = Simulator(options or SimOptions(), clock)
-    app = Starlette(routes=[*v1_routes(sim), *admin.admin_routes(sim)],
+    app = Starlette(routes=[*v1_routes(sim), *admin.admin_routes(sim), *content.storage_routes(sim)],
                     exception_handlers={HTTPException: _http_error})
     app.state.sim = sim
     return app

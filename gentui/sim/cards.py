@@ -9,6 +9,7 @@ request's `data` win over all of it; `null` or `""` in the request means "use th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -92,13 +93,43 @@ def _duration(value: Any) -> int:
     return n
 
 
+def _resource_id(item: Any) -> int | None:
+    if isinstance(item, bool):
+        return None
+    if isinstance(item, int):
+        return item
+    return int(item.strip()) if isinstance(item, str) and item.strip().isdigit() else None
+
+
+def check_resources(card: dict[str, Any], known: Callable[[int], bool]) -> None:
+    """Every `*_resource_id` / `*_resource_ids` field names content resources that exist (422 naming the field)."""
+    for name, value in card.items():
+        if name.endswith("_resource_id"):
+            values, single = [value], True
+        elif name.endswith("_resource_ids"):
+            if not isinstance(value, list):
+                raise validation(f"{name} must be a list of content resource ids")
+            values, single = value, False
+        else:
+            continue
+        for item in values:
+            rid = _resource_id(item)
+            if rid is None:
+                what = "a content resource id" if single else "a list of content resource ids"
+                raise validation(f"{name} must be {what}, not {item!r}")
+            if not known(rid):
+                raise validation(f"{name}: content resource {rid} not found")
+
+
 def expand(text: str, variables: dict[str, str]) -> str:
     """`{{name}}` -> the variable's value; unknown names stay as written."""
     return _VARIABLE.sub(lambda m: str(variables.get(m.group(1), m.group(0))), text)
 
 
-def resolve(body: Any, cell: Cell, column: Column, last_kind: str | None, variables: dict[str, str]) -> Resolved:
-    """Validate a generate body (422 validation_error) and fill it from the cell's stored card."""
+def resolve(body: Any, cell: Cell, column: Column, last_kind: str | None, variables: dict[str, str],
+            known: Callable[[int], bool] | None = None) -> Resolved:
+    """Validate a generate body (422 validation_error) and fill it from the cell's stored card;
+    with `known`, every resource id in the card must name an existing content resource."""
     if not isinstance(body, dict):
         raise validation("the body must be a JSON object")
     given = body.get("data")
@@ -121,6 +152,8 @@ def resolve(body: Any, cell: Cell, column: Column, last_kind: str | None, variab
     missing = [name for name in vocab.required_fields(kind) if card.get(name) in (None, "", [])]
     if missing:
         raise validation(f"missing required field: {', '.join(missing)}")
+    if known is not None:
+        check_resources(card, known)
     names = dict(variables)
     if isinstance(card.get("variables"), dict):
         names.update({str(k): str(v) for k, v in card["variables"].items()})

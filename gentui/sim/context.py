@@ -53,8 +53,18 @@ def flag(request: Request, name: str) -> bool:
     return request.query_params.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
+def origin_of(request: Request) -> str:
+    """scheme://host[:port] the client reached the simulator at (its Host header)."""
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
 def authenticate(sim: Simulator, request: Request) -> None:
-    """`X-API-Key: <key>` or `Authorization: Bearer <key>`; anything else is 401."""
+    """`X-API-Key: <key>` or `Authorization: Bearer <key>`; anything else is 401.
+
+    Every `/v1` route authenticates first, so this is also where the answer's origin is noted:
+    media URLs are written on the origin the client reached (`http://demo.sim` in-process,
+    `http://127.0.0.1:PORT` over HTTP)."""
+    sim.serializer.origin = origin_of(request)
     key = request.headers.get("x-api-key", "").strip()
     if not key:
         auth = request.headers.get("authorization", "")

@@ -2,8 +2,10 @@
 
 `docs`: `spreadsheet_columns` / `spreadsheet_rows` / `spreadsheet_cells`, `column_role`,
 `cell_role`, integer ids, money as decimal strings. `sdk`: `columns` / `rows` / `cells`, `role`,
-string ids, money as numbers. A cell's JSON is cached per revision, so a big engine is mostly a
-join of cached strings.
+string ids, money as numbers; `GET …/global_variables` answers `{id, variables: [{key, value}]}` (docs)
+or an array of `{id, key, value}` (sdk). Media URLs are on the origin of the request being answered
+(`origin`, noted by `context.authenticate`). A cell's JSON is cached per revision, so a big engine is mostly a
+join of cached strings (per origin).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 from gentui.api import vocab
 from gentui.sim.clock import epoch_ms, iso
-from gentui.sim.lifecycle import CENT, output_resources
+from gentui.sim.lifecycle import CENT, MediaPath
+from gentui.sim.media import MEDIA_PATH
 from gentui.sim.model import COMPLETED, FAILED, STOPPED, Cell, Column, Engine, Generation, Row
 from gentui.sim.world import World
 
@@ -29,17 +32,19 @@ def dumps(value: Any) -> str:
 class Serializer:
     """Plain JSON dicts (and cached JSON text) for one dialect."""
 
-    def __init__(self, dialect: str, world: World) -> None:
+    def __init__(self, dialect: str, world: World, origin: str = "http://127.0.0.1:8765") -> None:
         self.dialect = dialect
         self.world = world
+        #: scheme://host[:port] of the request being answered: media URLs are on the simulator's own origin
+        self.origin = origin
         self.sdk = dialect == "sdk"
         self.columns_key = "columns" if self.sdk else "spreadsheet_columns"
         self.rows_key = "rows" if self.sdk else "spreadsheet_rows"
         self.cells_key = "cells" if self.sdk else "spreadsheet_cells"
         self.column_role_key = "role" if self.sdk else "column_role"
         self.cell_role_key = "role" if self.sdk else "cell_role"
-        self._cells: dict[tuple[int, bool], tuple[int, str, Decimal]] = {}
-        self._gens: dict[int, tuple[tuple[str, float], str]] = {}
+        self._cells: dict[tuple[int, bool], tuple[tuple[int, str], str, Decimal]] = {}
+        self._gens: dict[int, tuple[tuple[str, float, str], str]] = {}
 
     # --- scalars ------------------------------------------------------------------------------
 
@@ -53,6 +58,10 @@ class Serializer:
             return None
         q = Decimal(value).quantize(CENT)
         return float(q) if self.sdk else format(q, "f")
+
+    def url(self, value: str | None) -> str | None:
+        """A media path (`/_sim/media/...`) on the origin of the request being answered."""
+        return None if value is None else self.origin + value
 
     @staticmethod
     def stamps(created: float, updated: float) -> dict[str, Any]:
@@ -132,9 +141,17 @@ class Serializer:
         return None
 
     def generation(self, gen: Generation) -> dict[str, Any]:
-        resources: list[dict[str, Any]] = (
-            ([dict(r) for r in gen.resources] if gen.resources is not None
-             else output_resources(gen.id, gen.kind, gen.outputs)) if gen.status == COMPLETED else [])
+        resources: list[dict[str, Any]] = []
+        if gen.status == COMPLETED and gen.resources is not None:
+            resources = [dict(r) for r in gen.resources]  # written as given (hostile-content tests) ...
+            for resource in resources:  # ... but a path on the simulator's media host gets the origin
+                for name in ("url", "thumbnail_url"):
+                    if isinstance(resource.get(name), str) and resource[name].startswith(MEDIA_PATH + "/"):
+                        resource[name] = self.url(resource[name])
+        elif gen.status == COMPLETED:
+            resources = self.world.outputs(gen)
+            for resource in resources:
+                resource["url"], resource["thumbnail_url"] = self.url(resource["url"]), self.url(resource["thumbnail_url"])
         for resource in resources:
             resource["id"] = self.id(resource["id"])
         out: dict[str, Any] = {
@@ -178,7 +195,7 @@ class Serializer:
             "id": self.id(cell.id),
             "column_id": self.id(cell.column_id),
             "row_id": self.id(cell.row_id),
-            "value": cell.value,
+            "value": self.url(cell.value) if isinstance(cell.value, MediaPath) else cell.value,
             "additional_attributes": cell.additional_attributes,
             self.cell_role_key: cell.role,
             "user_job_id": self.id(cell.displayed),
@@ -199,7 +216,7 @@ class Serializer:
 
     def generation_text(self, gen: Generation) -> str:
         """A generation's JSON, cached until its status or update time changes."""
-        stamp = (gen.status, gen.updated_at)
+        stamp = (gen.status, gen.updated_at, self.origin)
         hit = self._gens.get(gen.id)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -211,14 +228,14 @@ class Serializer:
         """A cell's JSON (and its cost), cached per revision of the cell."""
         key = (cell.id, with_cost)
         hit = self._cells.get(key)
-        if hit is not None and hit[0] == cell.rev:
+        if hit is not None and hit[0] == (cell.rev, self.origin):
             return hit[1], hit[2]
         gens = self.world.generations
         shown = self.generation_text(gens[cell.displayed]) if cell.displayed is not None else "null"
         jobs = ",".join(self.generation_text(gens[gid]) for gid in reversed(cell.jobs))
         text = dumps(self._cell_head(cell, with_cost))[:-1] + f',"default_user_job":{shown},"user_jobs":[{jobs}]}}'
         cost = self.world.cell_cost(cell) if with_cost else Decimal(0)
-        self._cells[key] = (cell.rev, text, cost)
+        self._cells[key] = ((cell.rev, self.origin), text, cost)
         return text, cost
 
     def row_text(self, row: Row, with_cost: bool) -> str:
@@ -241,12 +258,20 @@ class Serializer:
         return "[" + ",".join(self.row_text(self.world.rows[rid], with_cost) for rid in engine.row_ids) + "]"
 
     def variables(self, engine: Engine) -> dict[str, Any] | None:
+        """The engine's `global_variables_sheet`: `{id, variables: [{key, value}]}` or null."""
         if engine.variables is None:
             return None
         return {
             "id": self.id(engine.variables_id),
             "variables": [{"key": k, "value": v} for k, v in engine.variables],
         }
+
+    def variables_answer(self, engine: Engine) -> Any:
+        """`GET …/global_variables`: the sheet (docs), or an array of `{id, key, value}` as the SDK types it."""
+        if not self.sdk:
+            return self.variables(engine)
+        base = (engine.variables_id or 0) * 100
+        return [{"id": self.id(base + i), "key": k, "value": v} for i, (k, v) in enumerate(engine.variables or (), 1)]
 
     def engine_summary(self, engine: Engine) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gentui.api import costs, vocab
-from gentui.sim import cards, errors
+from gentui.sim import cards, content, errors
 from gentui.sim.bookkeeping import fingerprint
 from gentui.sim.context import (
     authenticate,
@@ -89,7 +89,8 @@ async def generate(sim: Simulator, request: Request) -> Response:
     if not charged.ok:
         raise errors.validation("the body is not valid JSON")
     world = sim.world
-    resolved = cards.resolve(body, cell, world.column_of(cell), _last_kind(sim, cell), world.variables(found))
+    resolved = cards.resolve(body, cell, world.column_of(cell), _last_kind(sim, cell), world.variables(found),
+                             content.known(world))
     require_plan(sim)
     require_balance(sim, resolved.precharge)
     gen = world.create(cell, resolved.kind, resolved.model, resolved.data, resolved.precharge, sim.time,

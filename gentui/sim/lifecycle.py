@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from gentui.api import vocab
+from gentui.sim import media
 
 #: total simulated seconds (pending + processing) per kind, at speed 1
 DURATIONS: dict[str, tuple[float, float]] = {
@@ -82,17 +83,38 @@ def output_count(kind: str, data: dict[str, Any]) -> int:
     return 1
 
 
-def output_resources(generation_id: int, kind: str, count: int) -> list[dict[str, Any]]:
-    """`[{id, url, thumbnail_url, object_type, type: "output"}]` for a completed media generation."""
-    ext, object_type = _EXTENSIONS.get(kind, ("mp4", "video"))
+def output_kind(kind: str) -> str:
+    """The media kind (image, audio, video) of a generation type's output files."""
+    return _EXTENSIONS.get(kind, ("mp4", "video"))[1]
+
+
+def output_seconds(kind: str, data: dict[str, Any]) -> int | None:
+    """The duration written into a video output's placeholder file (the card's, when it has one)."""
+    if output_kind(kind) != "video":
+        return None
+    try:
+        return max(1, min(60, int(str(data.get("duration"))))) if data.get("duration") is not None else None
+    except ValueError:
+        return None
+
+
+def output_resources(generation_id: int, kind: str, count: int, row: int = 0,
+                     seconds: int | None = None) -> list[dict[str, Any]]:
+    """`[{id, url, thumbnail_url, object_type, type: "output"}]` for a completed media generation.
+
+    `url` and `thumbnail_url` are paths on the simulator's own origin (`/_sim/media/...`); the
+    serializer adds the origin of the request it answers. The id is a content resource id.
+    """
+    object_type = output_kind(kind)
     out = []
     for i in range(count):
         rid = generation_id * 10 + i
+        thumb = media.thumbnail_name(object_type, row, rid)
         out.append(
             {
                 "id": rid,
-                "url": f"https://cdn.gen.pro/outputs/{rid}.{ext}",
-                "thumbnail_url": None if object_type == "audio" else f"https://cdn.gen.pro/thumbnails/{rid}.jpg",
+                "url": media.path(media.media_name(object_type, row, rid, seconds)),
+                "thumbnail_url": media.path(thumb) if thumb else None,
                 "object_type": object_type,
                 "type": "output",
             }
@@ -145,5 +167,11 @@ def value_of(kind: str, result: Any, resources: list[dict[str, Any]]) -> Any:
     if kind == vocab.CAPTIONS and isinstance(result, dict):
         return " ".join(c["word"] for c in result.get("captions", []))
     if resources:
-        return resources[0]["url"]
+        return MediaPath(resources[0]["url"])
     return None
+
+
+class MediaPath(str):
+    """A cell value that is the path of a simulator media file: written with the request's origin."""
+
+    __slots__ = ()

@@ -130,3 +130,36 @@ class Generation:
     idempotency_key: str | None = None
     #: output_resources as written, instead of the made-up CDN ones (hostile-content tests)
     resources: list[dict[str, Any]] | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Upload:
+    """A content resource that is not a generation's output: a seeded library item or an upload."""
+
+    id: int
+    kind: str  # image, video, audio, zip, ...
+    file_name: str
+    content_type: str
+    byte_size: int | None
+    created_at: float
+    #: the bytes as uploaded; None for a seeded library item (its media is drawn from the seed)
+    data: bytes | None = None
+    #: the row drawn on a seeded item's media (0: none)
+    row: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class Blob:
+    """A direct upload: declared by `POST /v1/direct_upload`, its bytes sent by `PUT /_sim/uploads/{key}`."""
+
+    id: int
+    key: str
+    signed_id: str
+    filename: str
+    content_type: str
+    byte_size: int
+    checksum: str
+    created_at: float
+    data: bytes | None = None
+    #: the content resource made from it, once `POST /v1/content_resources` used it
+    resource_id: int | None = None

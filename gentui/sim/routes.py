@@ -102,7 +102,7 @@ async def global_variables(sim: Simulator, request: Request) -> Response:
     authenticate(sim, request)
     found = require_engine(sim, request, require_agent(sim, request))
     require_plan(sim)
-    return json_response(sim.serializer.variables(found))
+    return json_response(sim.serializer.variables_answer(found))
 
 
 async def _cell_request(sim: Simulator, request: Request) -> tuple[Cell, Any]:

@@ -1,5 +1,10 @@
 """The seeded demo world: "Demo Studio", one agent, a 14-row main engine and a small second one.
 
+The main engine's MOTION column (`video_from_image`, before FINAL VIDEO) starts each row from the
+row's B-ROLL image (`image_resource_id` = that cell's displayed output id); it is built after the
+second engine so every older id is unchanged. The agent's content library holds a voice sample per
+row (ids 15001 + row, the captions' `source_resource_id`), a logo, a product shot and a brand intro.
+
 The data is realistic and deliberately hostile to careless rendering: a prompt with `[/]` and
 `[@click=app.quit]`, an engine and a column title with an ANSI escape, a failure reason with
 `[bold]markup[/bold]`, a value with wide and combining characters. Same seed, same world.
@@ -15,7 +20,7 @@ from gentui.sim.build import DAY, FINAL_VIDEO, HOUR, STANDARD_COLUMNS, Builder, 
 from gentui.sim.clock import SimTime, WallClock
 from gentui.sim.ledger import CreditLedger
 from gentui.sim.lifecycle import FAILED_REASONS
-from gentui.sim.model import COMPLETED, FAILED, STOPPED, Agent, Cell, Engine, Organization
+from gentui.sim.model import COMPLETED, FAILED, STOPPED, Agent, Cell, Engine, Organization, Upload
 from gentui.sim.options import SimOptions
 from gentui.sim.world import World
 
@@ -73,6 +78,17 @@ IN_FLIGHT = [
     (8, "SCRIPT", 0.0), (9, "B-ROLL", 1.0), (10, "VOICE", 0.0), (4, "VIDEO", 12.0), (12, "SCRIPT", 0.0),
 ]
 DEFAULT_IN_FLIGHT = 10
+
+#: the image-to-video column of the demo engine, fed by the row's B-ROLL image (built last: older ids stay)
+MOTION_TITLE = "MOTION"
+MOTION_ATTRS = {"generation_type": "video_from_image", "model": "kling_2_6", "ratio": "9:16", "duration": 5}
+#: rows (0-based) whose MOTION cell has past takes: an older 5 s take and a newer one, or one take
+MOTION_TAKES = {0: 2, 2: 2, 3: 2, 4: 1, 5: 1}
+#: the library ids the demo agent already has (voice samples 15001 + row, the captions' sources)
+VOICE_SAMPLE_BASE = 15001
+LIBRARY_EXTRAS = [(15101, "image", "northwind-logo.png", "image/png"),
+                  (15102, "image", "cold-brew-can.png", "image/png"),
+                  (15103, "video", "brand-intro.mp4", "video/mp4")]
 
 
 def _history(b: Builder, cell: Cell, row: int, title: str) -> None:
@@ -140,6 +156,54 @@ def build_second(b: Builder) -> Engine:
     return engine
 
 
+def seed_library(world: World, now: float, voice_samples: int) -> None:
+    """The content library the agent already has: a voice sample per row (the captions' sources),
+    a logo, a product shot and a brand intro; their media are drawn from the seed."""
+    for r in range(voice_samples):
+        rid = VOICE_SAMPLE_BASE + r
+        world.uploads[rid] = Upload(rid, "audio", f"voice-sample-row-{r + 1}.mp3", "audio/mpeg", None,
+                                    now - 90 * DAY + r * HOUR, None, r + 1)
+    for i, (rid, kind, name, content_type) in enumerate(LIBRARY_EXTRAS):
+        world.uploads[rid] = Upload(rid, kind, name, content_type, None, now - 60 * DAY + i * HOUR)
+
+
+def add_motion_column(b: Builder, engine: Engine) -> None:
+    """A `video_from_image` column before FINAL VIDEO whose cards start from the row's B-ROLL image."""
+    world = b.world
+    titles = {world.columns[c].title: c for c in engine.column_ids}
+    column = b.column(engine, MOTION_TITLE, "video", "video", MOTION_ATTRS)
+    engine.column_ids.remove(column.id)
+    engine.column_ids.insert(engine.column_ids.index(titles["FINAL VIDEO"]), column.id)
+    for position, cid in enumerate(engine.column_ids, 1):
+        world.columns[cid].position = position
+    for r, rid in enumerate(engine.row_ids):
+        row = world.rows[rid]
+        broll = next(world.cells[c] for c in row.cell_ids if world.cells[c].column_id == titles["B-ROLL"])
+        topic = TOPICS[r % len(TOPICS)]
+        attrs: dict[str, object] = {"model": "kling_2_6", "ratio": "9:16", "duration": 5, "autoGenerate": False,
+                                    "prompt": f"Slow push-in on the b-roll: {topic}, steam rising"}
+        shown = world.generations.get(broll.displayed) if broll.displayed is not None else None
+        if shown is not None and shown.status == COMPLETED and shown.outputs:
+            attrs["image_resource_id"] = shown.id * 10
+        cell = b.cell(row, column, attrs)
+        row.cell_ids.remove(cell.id)
+        final = next(c for c in row.cell_ids if world.cells[c].role == "final_video")
+        row.cell_ids.insert(row.cell_ids.index(final), cell.id)
+        takes = MOTION_TAKES.get(r, 0) if "image_resource_id" in attrs else 0
+        if not takes:
+            continue
+        kind, model, data, _ = b.card_of(cell)
+        for i in range(takes):
+            older = i < takes - 1
+            card = dict(data)
+            if older:
+                card["prompt"] = f"Static shot of the b-roll: {topic}"
+            else:
+                card["duration"] = 8 if takes > 1 else 5
+            b.past(cell, kind, model, card, COMPLETED, (takes - i) * 3 * HOUR + (14 - r) * 60)
+        world.refresh_display(cell)
+
+
 def build_world(options: SimOptions, time: SimTime, quiet: bool) -> World:
     """The whole world for these options; `quiet` starts with nothing in flight."""
     rng = random.Random(f"{options.seed}:world")
@@ -150,6 +214,7 @@ def build_world(options: SimOptions, time: SimTime, quiet: bool) -> World:
     world.agent = Agent(42, "Northwind Studio", "Short-form videos for Northwind Coffee", 10, now - 200 * DAY)
     world.user = {"id": 1234, "email": "jane@demo.studio", "name": "Jane Smith", "username": "janesmith",
                   "created_at": "2025-06-15T10:30:00.000Z"}
+    seed_library(world, now, len(TOPICS) if not options.scaled else 1)
     if options.scaled:
         rows = 14 if options.rows is None else options.rows
         columns = 6 if options.columns is None else options.columns
@@ -157,8 +222,10 @@ def build_world(options: SimOptions, time: SimTime, quiet: bool) -> World:
         build_scaled(b, rows, columns, k, options.history)
     else:
         k = 0 if quiet else (DEFAULT_IN_FLIGHT if options.in_flight is None else min(options.in_flight, len(IN_FLIGHT)))
-        build_main(b, k)
+        main = build_main(b, k)
     build_second(b)
+    if not options.scaled:
+        add_motion_column(b, main)
     return world
 
 

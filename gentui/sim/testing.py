@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from gentui.api import vocab
 from gentui.sim.app import create_app
 from gentui.sim.clock import ManualClock
 from gentui.sim.model import Cell, Generation
@@ -78,6 +79,20 @@ def force_outcome(app: Starlette, generation_id: int | str, *, fails: bool = Fal
     gen.failed_reason = reason if fails else None
     if factor is not None:
         gen.factor = Decimal(str(factor))
+    return gen
+
+
+def media_take(app: Starlette, cell: Cell, url: str, thumbnail_url: str | None = None,
+               object_type: str = "image") -> Generation:
+    """A completed take on `cell`, displayed, whose output is `url` (e.g. "/_sim/media/hostile/huge.png":
+    paths on the simulator's media host get the request's origin). For hostile-media tests."""
+    sim = sim_of(app)
+    gen = sim.world.create(cell, vocab.IMAGE_FROM_TEXT, None, {}, Decimal(0), sim.time, charge=False)
+    gen.resources = [{"id": gen.id * 10, "url": url, "thumbnail_url": thumbnail_url or url,
+                      "object_type": object_type, "type": "output"}]
+    gen.fails = False
+    sim.world.finish(gen, sim.clock.now())
+    sim.world.pin(cell, gen, sim.clock.now())
     return gen
 
 

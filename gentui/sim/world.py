@@ -6,12 +6,13 @@ looked at, so a 500 x 8 engine with 40,000 past generations costs nothing per re
 
 from __future__ import annotations
 
+from collections import deque
 from decimal import Decimal
 from typing import Any
 
 from gentui.sim.clock import SimTime
 from gentui.sim.ledger import CreditLedger
-from gentui.sim.lifecycle import complete_output, fate, final_cost, output_resources, value_of
+from gentui.sim.lifecycle import complete_output, fate, final_cost, output_resources, output_seconds, value_of
 from gentui.sim.model import (
     COMPLETED,
     FAILED,
@@ -20,16 +21,19 @@ from gentui.sim.model import (
     RUNNING,
     STOPPED,
     Agent,
+    Blob,
     Cell,
     Column,
     Engine,
     Generation,
     Organization,
     Row,
+    Upload,
 )
 
 #: first id of each kind (separate counters keep ids readable and stable per seed)
-ID_BASES = {"engine": 101, "column": 201, "row": 501, "cell": 3001, "generation": 90001, "variables": 601}
+ID_BASES = {"engine": 101, "column": 201, "row": 501, "cell": 3001, "generation": 90001, "variables": 601,
+            "upload": 16001, "blob": 1}
 
 
 class World:
@@ -48,6 +52,13 @@ class World:
         self.cells: dict[int, Cell] = {}
         self.generations: dict[int, Generation] = {}
         self.in_flight: set[int] = set()
+        #: content resources that are not outputs (seeded library items and uploads), by id
+        self.uploads: dict[int, Upload] = {}
+        #: direct uploads by key, and the content resource ids deleted (outputs included)
+        self.blobs: dict[str, Blob] = {}
+        self.deleted: set[int] = set()
+        #: (media name, whether a key was sent) of the last media requests
+        self.media_log: deque[tuple[str, bool]] = deque(maxlen=1000)
         self._next = dict(ID_BASES)
 
     # --- ids and lookups ----------------------------------------------------------------------
@@ -87,6 +98,16 @@ class World:
 
     def variables(self, engine: Engine) -> dict[str, str]:
         return dict(engine.variables or ())
+
+    def row_number(self, gen: Generation) -> int:
+        """The 1-based row of a generation's cell (drawn on its media)."""
+        cell = self.cells.get(gen.cell_id)
+        row = self.rows.get(cell.row_id) if cell is not None else None
+        return row.position if row is not None else 0
+
+    def outputs(self, gen: Generation) -> list[dict[str, Any]]:
+        """A completed generation's `output_resources` (urls as paths on the simulator's origin)."""
+        return output_resources(gen.id, gen.kind, gen.outputs, self.row_number(gen), output_seconds(gen.kind, gen.data))
 
     def cell_cost(self, cell: Cell) -> Decimal:
         total = Decimal(0)
@@ -220,7 +241,7 @@ class World:
         cell.displayed = target
         if target is not None:
             gen = self.generations[target]
-            value = value_of(gen.kind, gen.result, output_resources(gen.id, gen.kind, gen.outputs))
+            value = value_of(gen.kind, gen.result, self.outputs(gen))
             if value is not None:
                 cell.value = value
         cell.rev += 1

@@ -124,7 +124,9 @@ async def test_completed_media_carry_output_resources(quiet: Sim, title: str, ex
     assert gen["result"] is None
     [out] = gen["output_resources"]
     assert set(out) == {"id", "url", "thumbnail_url", "object_type", "type"}
-    assert re.fullmatch(rf"https://cdn\.gen\.pro/outputs/\d+\.{ext}", out["url"])
+    assert re.fullmatch(rf"http://sim/_sim/media/{object_type}-r1-{out['id']}(-\d+s)?\.{ext}", out["url"])
+    thumb = out["thumbnail_url"]
+    assert thumb is None if object_type == "audio" else thumb == f"http://sim/_sim/media/{object_type}-r1-{out['id']}.thumb.png"
     assert (out["object_type"], out["type"]) == (object_type, "output")
     cell = (await quiet.client.get(quiet.path(f"cells/{quiet.cell(0, title).id}"))).json()
     assert cell["value"] == out["url"]

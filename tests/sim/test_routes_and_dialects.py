@@ -125,7 +125,7 @@ async def test_rows_columns_and_global_variables_have_their_own_routes(quiet: Si
     rows = (await quiet.client.get(quiet.path("rows"))).json()
     columns = (await quiet.client.get(quiet.path("columns"))).json()
     variables = (await quiet.client.get(quiet.path("global_variables"))).json()
-    assert len(rows) == 14 and len(columns) == 6
+    assert len(rows) == 14 and len(columns) == 7
     assert {"key": "brand_name", "value": "Northwind Coffee"} in variables["variables"]
     assert (await quiet.client.get(quiet.path("global_variables", engine=1))).json() is None
 

@@ -18,6 +18,7 @@ COLUMNS = [
     ("VIDEO", "video", "video",
      {"generation_type": "video_from_text", "model": "veo_3_1_fast", "ratio": "9:16", "duration": 8}),
     ("CAPTIONS", "text", "ingredient", {"generation_type": "captions", "model": "gemini"}),
+    ("MOTION", "video", "video", {"generation_type": "video_from_image", "model": "kling_2_6", "ratio": "9:16", "duration": 5}),
     ("FINAL VIDEO", "video", "final_video", {}),
 ]
 
@@ -36,7 +37,7 @@ async def test_the_demo_world_is_demo_studio_with_two_engines(demo: Sim) -> None
     assert (org["name"], org["available_credit"]) == ("Demo Studio", {"generic": "5000.00", "aura": "250.00"})
 
 
-async def test_the_main_engine_has_14_rows_and_the_six_documented_columns(demo: Sim) -> None:
+async def test_the_main_engine_has_14_rows_and_the_documented_columns_and_motion(demo: Sim) -> None:
     engine = (await demo.client.get(demo.path())).json()
     columns = [(c["title"], c["type"], c["column_role"], c["additional_attributes"]) for c in engine["spreadsheet_columns"]]
     assert columns == COLUMNS
