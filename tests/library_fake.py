@@ -1,4 +1,5 @@
-"""A content library beside the in-process simulator, following gen-api.md's documented shapes:
+"""A content library beside the in-process simulator (with `fake=False`, only a recorder in front of it),
+following gen-api.md's documented shapes:
 `GET /v1/content_resources` (20 a page, from 0), `GET /v1/content_resources/{id}`, `POST /v1/direct_upload`,
 `PUT /_up/{key}` (Content-MD5 checked), `POST /v1/content_resources`; everything else goes to the simulator.
 Used over httpx.MockTransport until the simulator serves these routes itself."""
@@ -15,7 +16,8 @@ import httpx
 class Library:
     """Content resources beside the simulator: `/v1/content_resources*`, `/v1/direct_upload`, `PUT /_up/{key}`."""
 
-    def __init__(self, sim_app, count: int = 45) -> None:
+    def __init__(self, sim_app, count: int = 45, *, fake: bool = True) -> None:
+        self.fake = fake  # False: every request goes to the simulator (which serves these routes itself); still recorded
         self.sim = httpx.AsyncClient(transport=httpx.ASGITransport(app=sim_app), base_url="http://sim")
         self.items = [{"id": 5000 + i, "url": f"http://sim/_m/lib{i}.png", "thumbnail_url": None,
                        "file_name": f"lib{i}.png", "content_type": "image/png"} for i in range(count)]
@@ -28,6 +30,12 @@ class Library:
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         self.seen.append(f"{request.method} {path}")
+        if path.endswith("/generate"):
+            self.generates.append(json.loads(request.content))
+        if request.method == "PUT":
+            self.put_headers.append(request.headers)
+        if not self.fake:
+            return await self._forward(request)
         if path == "/v1/content_resources" and request.method == "GET":
             page = int(request.url.params.get("page", "0"))
             kind = request.url.params.get("type")
@@ -52,7 +60,6 @@ class Library:
             if base64.b64encode(hashlib.md5(body).digest()).decode() != request.headers["Content-MD5"]:
                 return httpx.Response(400, content=b"BadDigest")
             self.received[key] = body
-            self.put_headers.append(request.headers)
             return httpx.Response(200)
         if path == "/v1/content_resources" and request.method == "POST":
             key = json.loads(request.content)["content_resource"]["file"].removeprefix("signed-")
@@ -61,8 +68,9 @@ class Library:
                     "file_name": blob["filename"], "content_type": blob["content_type"]}
             self.items.append(made)
             return httpx.Response(201, json={"content_resource": made, "generator": None})
-        if path.endswith("/generate"):
-            self.generates.append(json.loads(request.content))
+        return await self._forward(request)
+
+    async def _forward(self, request: httpx.Request) -> httpx.Response:
         answer = await self.sim.send(self.sim.build_request(request.method, str(request.url), headers=request.headers,
                                                             content=request.content))
         return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)

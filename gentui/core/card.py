@@ -18,6 +18,9 @@ from gentui.api import costs, vocab
 _ATTRIBUTE_TO_DATA = {"ratio": "aspect_ratio", "lipSyncModel": "model", "model": "model", "duration": "duration",
                       # not documented as attributes, but kept when a server (or the web app) stores them there
                       "prompt": "prompt", "negative_prompt": "negative_prompt", "aspect_ratio": "aspect_ratio"}
+# resource fields too (the simulator keeps a card's image_resource_id there): the editor names what they are
+_ATTRIBUTE_TO_DATA.update({f.name: f.name for fields in vocab.CARD_FIELDS.values() for f in fields
+                           if f.kind in ("id", "ids") and "resource_id" in f.name})
 _DROPPED = {"textMode", "autoGenerate", "generation_type"}
 
 

@@ -1,5 +1,5 @@
-"""The card editor's assets, type change and Escape, driven with Pilot against the in-process simulator and a
-content library beside it (tests/library_fake.py, gen-api.md's shapes)."""
+"""The card editor's assets, type change and Escape, driven with Pilot against the simulator (in-process, and over
+real HTTP for the upload); a few use the content library fake of tests/library_fake.py (gen-api.md's shapes)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ from .pilot import SIZE, World, goto, loaded, no_sleep, wait_for
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-def library_app(world: World, keymap: dict[str, str] | None = None, **guards) -> tuple[GentuiApp, Library]:
-    library = Library(world.app)
+def library_app(world: World, keymap: dict[str, str] | None = None, *, fake: bool = True,
+                **guards) -> tuple[GentuiApp, Library]:
+    """The app over the in-process simulator; `fake`: its content routes answered by tests/library_fake.py."""
+    library = Library(world.app, fake=fake)
     client = GenClient("http://sim/v1", world.info["api_key"], transport=httpx.MockTransport(library), sleep=no_sleep)
     app = GentuiApp(Launch(client=client, agent_id=str(world.info["agent_id"]),
                            engine_id=str(world.info["engine_ids"][0]), guards=Guards(**guards),
@@ -61,7 +63,7 @@ async def open_picker(pilot, app) -> AssetPicker:
 
 
 async def test_picking_a_row_output_sends_that_outputs_id(quiet_world):
-    app, library = library_app(quiet_world, confirm="costly", confirm_above=Decimal(100_000))
+    app, library = library_app(quiet_world, fake=False, confirm="costly", confirm_above=Decimal(100_000))
     async with app.run_test(size=SIZE) as pilot:
         editor = await open_editor(pilot, app)
         await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
@@ -79,7 +81,8 @@ async def test_picking_a_row_output_sends_that_outputs_id(quiet_world):
                        what="the field says what was picked")
         assert "image · B-ROLL" in str(editor.query_one("#d-image_resource_id", Static).render())
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: library.generates, what="the generate POST")
+        key = app.main.query_one("EngineGrid").current_key
+        await wait_for(pilot, lambda: app.session.state.cells[key].in_flight, what="the simulator took it")
     body = library.generates[-1]
     assert str(body["data"]["image_resource_id"]) == "900060"
     assert body["generation_type"] == vocab.internal_type(vocab.VIDEO_FROM_IMAGE, body["data"]["model"])
@@ -87,19 +90,25 @@ async def test_picking_a_row_output_sends_that_outputs_id(quiet_world):
 
 
 async def test_the_library_pages_on_demand(quiet_world):
-    app, library = library_app(quiet_world)
+    app, library = library_app(quiet_world, fake=False)
     async with app.run_test(size=SIZE) as pilot:
-        editor = await open_editor(pilot, app)
-        await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        await open_editor(pilot, app, vocab.CAPTIONS)  # source_resource_id: a file of any kind
+        editor = app.screen
         picker = await open_picker(pilot, app)
+        assert picker.field == "source_resource_id" and picker.kind == ""
         assert len(picker.sections["library"]) == 20 and picker.more
         listing = picker.query_one(OptionList)
-        for shown in (40, 45):
+        shown = 20
+        while picker.more:
             listing.highlighted = listing.get_option_index(MORE)
             await pilot.press("enter")
-            await wait_for(pilot, lambda n=shown: len(picker.sections["library"]) == n, what=f"{shown} shown")
-        assert not picker.more and listing.get_option_index(UPLOAD) == listing.option_count - 1
-        assert [p for p in library.seen if p == "GET /v1/content_resources"] == ["GET /v1/content_resources"] * 3
+            await wait_for(pilot, lambda n=shown: picker.notes["library"] == "" and (
+                len(picker.sections["library"]) > n or not picker.more), what="the next page")
+            shown = len(picker.sections["library"])
+        pages = [r for r in library.seen if r == "GET /v1/content_resources"]
+        assert shown > 40 and len(pages) >= 3  # the demo library is several pages
+        assert len({a.id for a in picker.sections["library"]}) == shown  # no page twice
+        assert listing.get_option_index(UPLOAD) == listing.option_count - 1
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is editor)
 
@@ -107,7 +116,7 @@ async def test_the_library_pages_on_demand(quiet_world):
 async def test_uploading_a_local_file_fills_the_field_with_the_new_resource(quiet_world, tmp_path):
     image = tmp_path / "reference.png"
     image.write_bytes(PNG)
-    app, library = library_app(quiet_world, confirm="costly", confirm_above=Decimal(100_000))
+    app, library = library_app(quiet_world, fake=False, confirm="costly", confirm_above=Decimal(100_000))
     async with app.run_test(size=SIZE) as pilot:
         editor = await open_editor(pilot, app)
         await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
@@ -123,21 +132,22 @@ async def test_uploading_a_local_file_fills_the_field_with_the_new_resource(quie
         await pilot.press("enter")
         status = picker.query_one("#status", Static)
         await wait_for(pilot, lambda: "nothing was sent" in str(status.render()), what="the refusal")
-        assert library.blobs == {}
+        assert not any("direct_upload" in p for p in library.seen)  # refused before anything was sent
         path.value = str(image)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is editor, what="back in the editor")
         new_id = editor.query_one("#f-image_resource_id", Input).value
-        assert library.received == {"k0": PNG} and "X-API-Key" not in library.put_headers[0]
-        assert new_id == str(library.items[-1]["id"])
+        assert "X-API-Key" not in library.put_headers[0]
+        assert quiet_world.app.state.sim.world.uploads[int(new_id)].data == PNG  # the bytes arrived whole
         await wait_for(pilot, lambda: "reference.png" in str(editor.query_one("#d-image_resource_id", Static).render()))
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: library.generates, what="the generate POST")
+        key = app.main.query_one("EngineGrid").current_key
+        await wait_for(pilot, lambda: app.session.state.cells[key].in_flight, what="the simulator took it")
     assert str(library.generates[-1]["data"]["image_resource_id"]) == new_id
 
 
 async def test_a_bad_id_typed_by_hand_is_refused_before_anything_is_sent(quiet_world):
-    app, library = library_app(quiet_world, confirm="costly", confirm_above=Decimal(100_000))
+    app, library = library_app(quiet_world, fake=False, confirm="costly", confirm_above=Decimal(100_000))
     async with app.run_test(size=SIZE) as pilot:
         editor = await open_editor(pilot, app)
         await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
@@ -149,10 +159,11 @@ async def test_a_bad_id_typed_by_hand_is_refused_before_anything_is_sent(quiet_w
         await wait_for(pilot, lambda: "abc" in str(error.render()), what="the refusal")
         assert "image resource id: no content resource 'abc' on the server" in str(error.render())
         assert app.screen is editor and not isinstance(app.screen, ConfirmScreen)
-        editor.query_one("#f-image_resource_id", Input).value = "5002"  # in the library: goes
+        assert not library.generates and (await quiet_world.stats())["charges_by_idempotency_key"] == {}
+        editor.query_one("#f-image_resource_id", Input).value = "900060"  # on the server: goes
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: library.generates, what="the generate POST")
-    assert len(library.generates) == 1 and str(library.generates[0]["data"]["image_resource_id"]) == "5002"
+    assert len(library.generates) == 1 and str(library.generates[0]["data"]["image_resource_id"]) == "900060"
     assert "GET /v1/content_resources/abc" in library.seen
 
 

@@ -199,6 +199,8 @@ class CardEditor(ModalScreen[Card | None]):
     def picked(self, name: str, asset: Asset | None) -> None:
         if asset is None:
             return
+        if self.assets is not None:
+            self.assets.known[asset.id] = asset  # named as it was picked (a row output, not its library entry)
         field = self.query_one(f"#f-{name}", Input)
         if name in LIST_FIELDS:
             ids = ids_of(field.value)
