@@ -272,3 +272,43 @@ async def test_the_ids_a_card_came_with_are_named_or_flagged(quiet_world):
         shown = str(line.render())
         assert "image · library · lib1.png  (id 5001)" in shown
         assert "? id 777: the server lists no such content resource" in shown
+
+
+async def test_an_upload_goes_end_to_end_over_real_http(tmp_path):
+    """gentui/sim/server.py on a real socket: the bytes arrive, the MD5 matches, the new resource is used."""
+    import hashlib
+
+    from gentui.sim.options import SimOptions
+    from gentui.sim.server import serve_in_thread
+
+    image = tmp_path / "reference.png"
+    image.write_bytes(PNG)
+    with serve_in_thread(SimOptions(quiet=True)) as server:
+        info = httpx.get(server.root_url + "/_sim/world").json()
+        client = GenClient(server.base_url, info["api_key"], sleep=no_sleep)
+        app = GentuiApp(Launch(client=client, agent_id=str(info["agent_id"]), engine_id=str(info["engine_ids"][0]),
+                               guards=Guards(confirm="costly", confirm_above=Decimal(100_000))))
+        async with app.run_test(size=SIZE) as pilot:
+            editor = await open_editor(pilot, app, vocab.VIDEO_FROM_IMAGE)  # the MOTION column
+            editor.query_one("#f-image_resource_id", Input).focus()
+            picker = await open_picker(pilot, app)
+            listing = picker.query_one(OptionList)
+            listing.highlighted = listing.get_option_index(UPLOAD)
+            await pilot.press("enter")
+            picker.query_one("#path", Input).value = str(image)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is editor, what="uploaded", timeout=20)
+            new_id = editor.query_one("#f-image_resource_id", Input).value
+            await pilot.press("ctrl+s")
+            key = app.main.query_one("EngineGrid").current_key
+            await wait_for(pilot, lambda: app.session.state.cells[key].in_flight, what="the simulator took it")
+        world = server.app.state.sim.world
+        upload = world.uploads[int(new_id)]
+        assert upload.data == PNG and hashlib.md5(upload.data).digest() == hashlib.md5(PNG).digest()
+        gen_id = next(j.id for j in app.session.state.cells[key].jobs if j.in_flight)
+        sent = world.generations[int(gen_id)]
+        assert (sent.kind, str(sent.data["image_resource_id"])) == (vocab.VIDEO_FROM_IMAGE, new_id)  # the new one used
+        resource = httpx.get(f"{server.base_url}/content_resources/{new_id}", params={"agent_id": info["agent_id"]},
+                             headers={"X-API-Key": info["api_key"]}).json()["content_resource"]
+        assert httpx.get(resource["url"]).content == PNG  # served back from the simulator's own origin
+        await client.aclose()
