@@ -79,6 +79,7 @@ class ContentResource(BaseModel):
     file_name: OptStr = None
     content_type: OptStr = None
     object_type: OptStr = None
+    generation_id: OptStr = None  # the generation that made it (an output), when the server says
 
     @model_validator(mode="before")
     @classmethod
@@ -103,7 +104,11 @@ class ContentResource(BaseModel):
 
 
 def _resource(data: Any) -> ContentResource:
-    return ContentResource.model_validate(unwrap(data, "content_resource", "resource", "data"))
+    inner = unwrap(data, "content_resource", "resource", "data")
+    generator = data.get("generator") if isinstance(data, dict) else None
+    if isinstance(inner, dict) and isinstance(generator, dict) and generator.get("id") is not None:
+        inner = {"generation_id": generator["id"], **inner}  # `{content_resource, generator: {id, ...}}`
+    return ContentResource.model_validate(inner)
 
 
 def _library(data: Any) -> list[ContentResource]:

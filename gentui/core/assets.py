@@ -117,6 +117,14 @@ class AssetCatalog:
     def agent_id(self) -> str:
         return self.session.agent_id
 
+    def _named(self, res: ContentResource, source: str = LIBRARY) -> Asset:
+        """A library entry, named by the cell that made it when it is an output of this engine."""
+        state = self.session.state
+        key = state.by_generation.get(res.generation_id) if res.generation_id else None
+        column = state.column(key[1]) if key else None
+        where = f"{one_line(column.title, 30)} output" if column else "library"
+        return _from_resource(res, source, where)
+
     def _learn(self, assets: list[Asset]) -> list[Asset]:
         for asset in assets:
             self.known.setdefault(asset.id, asset)
@@ -175,7 +183,7 @@ class AssetCatalog:
     async def library(self, kind: str = "", page: int = 0) -> tuple[list[Asset], bool]:
         """One page of the agent's library of `kind`, and whether another page may follow."""
         found = await self.api.library(self.agent_id, kind or None, page)
-        assets = [_from_resource(r, LIBRARY, "library") for r in found]
+        assets = [self._named(r) for r in found]
         return self._learn([a for a in assets if self.fits(a, kind)]), len(found) >= PAGE_SIZE
 
     # --- (d) a local file ---------------------------------------------------------------------------
@@ -202,7 +210,7 @@ class AssetCatalog:
             return None
         except errors.GenApiError:
             return None
-        return self._learn([_from_resource(res, LIBRARY, "library")])[0]
+        return self._learn([self._named(res)])[0]
 
     async def check_ids(self, data: Mapping[str, Any], trusted: Iterable[str] = ()) -> None:
         """Every id in a resource field is known, trusted (the card came with it) or on the server.
@@ -222,7 +230,7 @@ class AssetCatalog:
                 except errors.GenApiError as exc:
                     raise AssetIdError(f"{title}: could not check {resource_id!r} ({describe_error(exc)}); "
                                        "nothing was sent") from None
-                self._learn([_from_resource(res, LIBRARY, "library")])
+                self._learn([self._named(res)])
 
 
 class AssetIdError(ValueError):

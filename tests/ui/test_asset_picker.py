@@ -312,3 +312,13 @@ async def test_an_upload_goes_end_to_end_over_real_http(tmp_path):
                              headers={"X-API-Key": info["api_key"]}).json()["content_resource"]
         assert httpx.get(resource["url"]).content == PNG  # served back from the simulator's own origin
         await client.aclose()
+
+
+async def test_the_motion_cards_image_is_named_by_the_cell_that_made_it(quiet_world):
+    app, library = library_app(quiet_world, fake=False)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app, vocab.VIDEO_FROM_IMAGE)  # MOTION: its card names row 1's B-ROLL image
+        assert editor.query_one("#f-image_resource_id", Input).value == "900060"
+        line = editor.query_one("#d-image_resource_id", Static)
+        await wait_for(pilot, lambda: "900060" in str(line.render()), what="the id described")
+        assert "image · B-ROLL output · image-r1-900060.png" in str(line.render())
