@@ -111,7 +111,7 @@ class AssetPicker(ModalScreen[Asset | None]):
                 ident = f"{section}:{n}"
                 self.by_option[ident] = asset
                 line = Text(f"  {(asset.kind or 'file'):<6} ", style="bold")
-                line.append(one_line(asset.where, 30) + "  " if asset.where and section != "library" else "")
+                line.append(one_line(asset.where, 30) + "  " if asset.where and asset.where != "library" else "")
                 line.append(one_line(asset.name, 60))
                 line.append(f"  id {asset.id}", style="dim")
                 options.append(Option(line, id=ident))
