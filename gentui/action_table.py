@@ -48,6 +48,7 @@ class ActionId(StrEnum):
     COMPARE = "compare"
     OPEN = "open"
     PREVIEW = "preview"
+    PICK_ASSET = "pick_asset"
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class ActionSpec:
     description: str
     help: str = ""  # one line for the palette and `?`
     #: "screen": the main screen's cell actions; "history": the same dispatcher, but bound on the history table
-    #: only (its key may be a screen key elsewhere: `open` shares `o` with `sort`); "app": global keys
+    #: only (its key may be a screen key elsewhere: `open` shares `o` with `sort`); "app": global keys;
+    #: "editor": the card editor's own
     scope: str = "screen"
     mutating: bool = False  # spends, stops or edits: disabled by --readonly
     spends: bool = False  # a charged POST, sent with an Idempotency-Key
@@ -68,6 +70,8 @@ class ActionSpec:
     @property
     def textual_action(self) -> str:
         """The Textual action string a binding runs: the app's own method, or the screen's dispatcher."""
+        if self.scope == "editor":
+            return self.id.value  # the card editor's own `action_<id>`
         return _APP_METHODS.get(self.id, self.id.value) if self.scope == "app" else f"cell('{self.id.value}')"
 
 
@@ -117,6 +121,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(A.OPEN, "o", "Open", "Open the selected take's output (open_command, the browser, or copy the link)",
                scope=HISTORY),
     ActionSpec(A.PREVIEW, "v", "Preview", "The selected take's output full screen", show=False),
+    ActionSpec(A.PICK_ASSET, "ctrl+o", "Pick asset",
+               "In the card editor: pick a file for the focused resource field (row outputs, takes, library, upload)",
+               scope="editor", priority=True),
 )
 #: the app's method for each global action, where its name differs from the id
 _APP_METHODS: dict[ActionId, str] = {A.HELP: "show_keys"}
@@ -129,6 +136,7 @@ MUTATING_IDS: frozenset[str] = frozenset(s.id.value for s in ACTIONS if s.mutati
 SCREEN_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope in DISPATCHED_SCOPES)
 HISTORY_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == HISTORY)
 APP_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "app")
+EDITOR_IDS: tuple[str, ...] = tuple(s.id.value for s in ACTIONS if s.scope == "editor")
 
 
 @dataclass(frozen=True)

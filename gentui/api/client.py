@@ -184,6 +184,16 @@ class GenClient:
     def on_request(self, observer: Callable[[RequestRecord], None] | None) -> None:
         self._wire.on_request = observer
 
+    @property
+    def wire(self) -> Wire:
+        """The request machinery (retries, caps, deadlines, typed errors) other API modules call through."""
+        return self._wire
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The HTTP client under the wire (for a request to another host, sent with `auth=None`)."""
+        return self._http
+
     def listen(self, observer: Callable[[RequestRecord], None]) -> Callable[[], None]:
         """Also give every request record to `observer` (besides `on_request`); returns the undo."""
         self._wire.listeners.append(observer)

@@ -18,6 +18,9 @@ from gentui.api import costs, vocab
 _ATTRIBUTE_TO_DATA = {"ratio": "aspect_ratio", "lipSyncModel": "model", "model": "model", "duration": "duration",
                       # not documented as attributes, but kept when a server (or the web app) stores them there
                       "prompt": "prompt", "negative_prompt": "negative_prompt", "aspect_ratio": "aspect_ratio"}
+# resource fields too (the simulator keeps a card's image_resource_id there): the editor names what they are
+_ATTRIBUTE_TO_DATA.update({f.name: f.name for fields in vocab.CARD_FIELDS.values() for f in fields
+                           if f.kind in ("id", "ids") and "resource_id" in f.name})
 _DROPPED = {"textMode", "autoGenerate", "generation_type"}
 
 
@@ -116,8 +119,13 @@ def resolve_card(
 
 
 def attributes_patch(card: Card) -> dict[str, Any]:
-    """What edit-and-regenerate PATCHes into the cell's attributes (free) so an as-is run reuses it."""
+    """What edit-and-regenerate PATCHes into the cell's attributes (free) so an as-is run reuses it.
+
+    A type changed in the editor goes there too (`generation_type`, where the card's type is read
+    first), so the next as-is regenerate keeps the new type with the card sent from here."""
     patch: dict[str, Any] = {}
+    if card.type_source == "edited" and card.generation_type in vocab.CARD_FIELDS:
+        patch["generation_type"] = card.generation_type
     if card.model:
         patch["lipSyncModel" if card.generation_type == vocab.LIPSYNC else "model"] = card.model
     if card.data.get("aspect_ratio"):

@@ -83,3 +83,13 @@ def test_edit_patch_writes_model_ratio_duration_only():
     card = Card("video_from_text", {"model": "veo_3", "aspect_ratio": "16:9", "duration": 8, "prompt": "p"})
     assert attributes_patch(card) == {"model": "veo_3", "ratio": "16:9", "duration": 8}
     assert attributes_patch(Card("lipsync", {"model": "gen"})) == {"lipSyncModel": "gen"}
+
+
+def test_a_type_changed_in_the_editor_is_patched_so_the_next_as_is_run_keeps_it() -> None:
+    edited = Card("video_from_image", {"model": "kling_2_6", "image_resource_id": "9"}, "edited", "edited")
+    patch = attributes_patch(edited)
+    assert patch == {"generation_type": "video_from_image", "model": "kling_2_6"}
+    again = resolve_card(cell_attributes=patch, column_attributes={"generation_type": "video_from_text"},
+                         latest_user_job_type=None, column_type="video", local_card=edited)
+    assert (again.generation_type, again.data["image_resource_id"]) == ("video_from_image", "9")
+    assert "generation_type" not in attributes_patch(Card("video_from_text", {"model": "veo_3"}, "cell", "edited"))

@@ -32,6 +32,10 @@ def test_global_actions_run_an_app_method_and_screen_actions_the_dispatcher() ->
     for spec in ACTIONS:
         if spec.scope == "app":
             assert callable(getattr(GentuiApp, f"action_{spec.textual_action}", None)), spec.id
+        elif spec.scope == "editor":
+            from gentui.ui.screens.card_editor import CardEditor
+
+            assert callable(getattr(CardEditor, f"action_{spec.textual_action}", None)), spec.id
         else:
             assert spec.textual_action == f"cell('{spec.id}')"
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from gentui.action_table import BY_ID, ActionId
 from gentui.api.errors import GenApiError
 from gentui.core.actions import Actions, Plan, Refusal
+from gentui.core.assets import AssetCatalog
 from gentui.core.card import Card
 from gentui.core.formatting import describe_error
 from gentui.core.session import Session
@@ -74,7 +75,7 @@ class CellHandlers:
             except Refusal as exc:
                 self.screen.notify(str(exc), severity="warning", markup=False)
 
-        self.screen.app.push_screen(CardEditor(card, title), edited)
+        self.screen.app.push_screen(CardEditor(card, title, assets=AssetCatalog(self.session, key)), edited)
 
     async def stop(self, key: CellKey | None) -> None:
         self.confirm_and_run(self.actions.plan_stop(key))
