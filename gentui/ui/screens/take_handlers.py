@@ -18,6 +18,7 @@ from gentui.api.errors import GenApiError
 from gentui.api.limits import MB
 from gentui.api.models import Generation
 from gentui.core.actions import Refusal
+from gentui.core.assets import AssetCatalog
 from gentui.core.card import Card
 from gentui.core.media import MediaCache, MediaFetcher, media_problem
 from gentui.core.takes import take_outputs
@@ -217,7 +218,7 @@ class TakeHandlers:
             except Refusal as exc:
                 self.screen.notify(str(exc), severity="warning", markup=False)
 
-        self.screen.app.push_screen(CardEditor(card, title), edited)
+        self.screen.app.push_screen(CardEditor(card, title, assets=AssetCatalog(session, cell.key)), edited)
 
 
 def has_display() -> bool:
