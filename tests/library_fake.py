@@ -73,4 +73,6 @@ class Library:
     async def _forward(self, request: httpx.Request) -> httpx.Response:
         answer = await self.sim.send(self.sim.build_request(request.method, str(request.url), headers=request.headers,
                                                             content=request.content))
-        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+        # `content` is decoded already: its encoding and length headers would describe the gzip on the wire
+        headers = [(k, v) for k, v in answer.headers.items() if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(answer.status_code, headers=headers, content=answer.content)
