@@ -130,7 +130,7 @@ def subcommand_parser(name: str) -> argparse.ArgumentParser:
 def _subcommand(name: str, argv: Sequence[str], common: argparse.Namespace) -> int:
     module = importlib.import_module(SUBCOMMANDS[name][0])
     args = subcommand_parser(name).parse_args(list(argv))
-    args.config, args.debug = common.config, common.debug
+    args.config, args.debug, args.command_name = common.config, common.debug, name
     return int(module.run(args) or 0)
 
 

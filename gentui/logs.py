@@ -119,16 +119,24 @@ def start_logging(log_file: Path, level: str = "warning", secrets: Iterable[str 
     return handler
 
 
-def start_from_settings(settings: object, log_file: Path, *, debug: bool = False, what: str = "gentui") -> None:
-    """`start_logging` for a loaded `Settings`: its `log_level` (or debug), its key redacted; logs the start."""
+def start_from_settings(settings: object, log_file: Path, *, debug: bool = False, demo: bool = False,
+                        what: str = "gentui", secrets: Iterable[str | None] = ()) -> None:
+    """`start_logging` for a loaded `Settings`: its `log_level` (or debug), its key redacted; logs the start.
+
+    The demo's files are thrown away when it ends, its log is not: `--demo --debug` writes the log file
+    `gentui config path` names (the demo holds no key of the user's).
+    """
     from gentui import __version__
+    from gentui.settings.paths import default_paths
 
     level = "debug" if debug else str(getattr(settings, "log_level", "warning"))
     key_value = getattr(settings, "api_key_value", None)
-    key = key_value() if callable(key_value) else None
-    start_logging(log_file, level, [key])
+    key = key_value() if callable(key_value) and not demo else None
+    start_logging(default_paths().log if demo else log_file, level, [key, *secrets])
     log = logging.getLogger("gentui")
-    log.info("%s %s starting (python %s, pid %d, log level %s)", what, __version__, sys.version.split()[0],
-             os.getpid(), level)
+    log.info("%s %s starting%s (python %s, pid %d, log level %s)", what, __version__, " the demo" if demo else "",
+             sys.version.split()[0], os.getpid(), level)
+    if demo:
+        return
     log.info("base_url %s, agent %s, engine %s", getattr(settings, "base_url", None),
              getattr(settings, "agent_id", None), getattr(settings, "engine_id", None))
