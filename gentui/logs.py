@@ -30,7 +30,7 @@ FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 LOGGERS = ("gentui", "httpx")
 
 _HEADER_VALUE = re.compile(
-    r"(?i)((?:x-api-key|authorization|proxy-authorization)[\"']?\s*[:=,]\s*b?[\"']?)"  # name, separator, quote
+    r"(?i)((?:x-api-key|authorization|proxy-authorization)[\"']?\s*[:=,]\s*(?:b(?=[\"']))?[\"']?)"  # name, separator, quote
     r"((?:bearer|basic|token)\s+)?"  # a scheme word stays readable
     r"([^\s\"',;}\]]+)"
 )
