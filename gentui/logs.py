@@ -1,7 +1,7 @@
 """gentui's log file (the `log` line of `gentui config path`): rotating, mode 0600, the API key never in it.
 
-`start_logging(paths, level, secrets)` attaches one `RotatingFileHandler` to the `gentui` logger (and to
-`httpx` at debug). Every record goes through `RedactSecrets`, which replaces the API key itself and any
+`start_logging(log_file, level, secrets)` attaches one `RotatingFileHandler` to the `gentui` logger.
+Every record goes through `RedactSecrets`, which replaces the API key itself and any
 `X-API-Key` / `Authorization` / `token=` value with `***` in the message, its arguments and a traceback,
 so a careless `log.debug("%s", headers)` cannot write the key.
 
@@ -26,8 +26,8 @@ LEVELS = {"warning": logging.WARNING, "info": logging.INFO, "debug": logging.DEB
 MAX_BYTES = 1_000_000  # one file; three older ones are kept (gentui.log.1 .. .3)
 BACKUPS = 3
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-#: loggers that write to the file: ours, and httpx's one line per request at debug
-LOGGERS = ("gentui", "httpx")
+#: the loggers that write to the file (gentui.api says one line per request; httpx's own would repeat it)
+LOGGERS = ("gentui",)
 
 _HEADER_VALUE = re.compile(
     r"(?i)((?:x-api-key|authorization|proxy-authorization)[\"']?\s*[:=,]\s*(?:b(?=[\"']))?[\"']?)"  # name, separator, quote
@@ -114,8 +114,8 @@ def start_logging(log_file: Path, level: str = "warning", secrets: Iterable[str 
         logger = logging.getLogger(name)
         _installed.append((logger, handler, logger.level))
         logger.addHandler(handler)
-        # httpx says one line per request at INFO: that is a request summary, for `debug` only
-        logger.setLevel(wanted if name == "gentui" else (logging.INFO if wanted == logging.DEBUG else logging.WARNING))
+        if wanted < logger.getEffectiveLevel():  # never raised: at `warning` the logger is left as it was
+            logger.setLevel(wanted)
     return handler
 
 
