@@ -117,6 +117,11 @@ def build_parser(*, configure_subcommands: bool = False) -> argparse.ArgumentPar
     return p
 
 
+def _cockpit_parser() -> argparse.ArgumentParser:
+    """The cockpit's parser (the subcommands as placeholders): what `gentui [options]` is parsed with."""
+    return build_parser()
+
+
 def subcommand_parser(name: str) -> argparse.ArgumentParser:
     module_name, help_text = SUBCOMMANDS[name]
     parser = argparse.ArgumentParser(prog=f"gentui {name}", description=help_text, formatter_class=_formatter,
@@ -172,7 +177,7 @@ def _route(argv: list[str], common: argparse.Namespace) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return _subcommand(argv[0], argv[1:], common)
-        args = build_parser().parse_args(argv)
+        args = _cockpit_parser().parse_args(argv)
         if args.command is not None:
             print(f"gentui: the cockpit's options go without a command, a command's after its name: "
                   f"gentui {args.command} [options] (see gentui {args.command} --help)", file=sys.stderr)
