@@ -42,7 +42,9 @@ def app_command(args: argparse.Namespace) -> str:
     if getattr(args, "allow_insecure_http", None):
         argv.append("--allow-insecure-http")
     if getattr(args, "config", None):
-        argv += ["--config", args.config]
+        from gentui.settings.paths import config_file_override
+
+        argv += ["--config", str(config_file_override() or args.config)]  # absolute: as the command line meant
     if getattr(args, "debug", False):
         argv.append("--debug")
     return shlex.join(argv)
