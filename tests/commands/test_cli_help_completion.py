@@ -178,3 +178,17 @@ def test_logout_of_the_config_file_given(home, tmp_path: Path) -> None:
     other.write_text('api_key = "sk-other-9999"\nmouse = false\n')
     assert main(["logout", "--config", str(other)]) == 0
     assert tomllib.loads(other.read_text()) == {"mouse": False}
+
+
+def test_the_cockpit_gets_debug_and_runs_under_the_config_given(home, tmp_path: Path, monkeypatch) -> None:
+    from gentui.commands import cockpit
+
+    seen: list[tuple[argparse.Namespace, Path]] = []
+    monkeypatch.setattr(cockpit, "run", lambda args: seen.append((args, default_paths().config)) or 0)
+    other = tmp_path / "mine.toml"
+    assert main(["--demo", "--debug", "--config", str(other)]) == 0
+    args, config = seen[0]
+    assert args.demo and args.debug and args.config == str(other) and config == other
+    assert default_paths().config == home.config  # and back to the XDG file afterwards
+    assert main(["--demo"]) == 0
+    assert seen[1][0].debug is False and seen[1][1] == home.config
