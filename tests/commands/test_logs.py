@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,7 +61,11 @@ def test_the_filter_leaves_nothing_of_the_key_in_the_record(tmp_path: Path) -> N
 
 def test_the_file_is_private_and_rotates(tmp_path: Path) -> None:
     log_file = tmp_path / "gentui.log"
-    handler = start_logging(log_file, "info")
+    old_umask = os.umask(0)  # a file not given its mode would come out 0666
+    try:
+        handler = start_logging(log_file, "info")
+    finally:
+        os.umask(old_umask)
     assert isinstance(handler, logging.handlers.RotatingFileHandler)
     handler.maxBytes = 2000  # small, to see it rotate
     log = logging.getLogger("gentui")
