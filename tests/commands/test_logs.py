@@ -64,13 +64,13 @@ def test_the_file_is_private_and_rotates(tmp_path: Path) -> None:
     old_umask = os.umask(0)  # a file not given its mode would come out 0666
     try:
         handler = start_logging(log_file, "info")
+        assert isinstance(handler, logging.handlers.RotatingFileHandler)
+        handler.maxBytes = 2000  # small, to see it rotate
+        log = logging.getLogger("gentui")
+        for n in range(400):
+            log.info("line %d %s", n, "x" * 40)
     finally:
         os.umask(old_umask)
-    assert isinstance(handler, logging.handlers.RotatingFileHandler)
-    handler.maxBytes = 2000  # small, to see it rotate
-    log = logging.getLogger("gentui")
-    for n in range(400):
-        log.info("line %d %s", n, "x" * 40)
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["gentui.log", *(f"gentui.log.{i}" for i in range(1, BACKUPS + 1))]
     for path in tmp_path.iterdir():
