@@ -150,7 +150,8 @@ def _complete() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and "_ARGCOMPLETE" in os.environ:
-        _complete()
+        _complete()  # answers and exits; without argcomplete, nothing to offer and nothing else to run
+        return 1
     argv = list(sys.argv[1:] if argv is None else argv)
     from gentui.settings.paths import set_config_file
 
