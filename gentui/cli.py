@@ -90,7 +90,7 @@ def add_cockpit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--demo", action="store_true", help="run against the embedded simulator (no key, no network)")
     add_connection_options(p)
     p.add_argument("--readonly", action="store_true", default=None, help="monitor mode: nothing spends, stops or edits")
-    p.add_argument("--theme", help="theme name (gentui's own, Textual's, or one of yours)")
+    p.add_argument("--theme", metavar="NAME", help="theme name (gentui's own, Textual's, or one of yours)")
     add_global_options(p)
 
 

@@ -23,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Ask for your GEN API key (no echo), check it with GET /v1/me and store it in "
                           "config.toml (mode 0600). A rejected key is not stored.")
     parser.add_argument("--key-stdin", action="store_true", help="read the key from standard input (one line)")
-    parser.add_argument("--base-url", dest="base_url",
+    parser.add_argument("--base-url", dest="base_url", metavar="URL",
                         help="API root including /v1; stored with the key (default: your base_url setting)")
     parser.add_argument("--allow-insecure-http", dest="allow_insecure_http", action="store_true", default=None,
                         help="allow http:// to a host that is not loopback (also stored)")

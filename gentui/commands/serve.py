@@ -20,7 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default %(default)s)")
     parser.add_argument("--public", action="store_true",
                         help="allow a non-loopback host (anyone who has the printed URL and its token can drive the app)")
-    parser.add_argument("--public-url", default=None,
+    parser.add_argument("--public-url", default=None, metavar="URL",
                         help="the URL browsers use to reach this server (e.g. https://tui.example.com behind a proxy, "
                              "or http://HOST:PORT for a --public bind on 0.0.0.0); the printed URL and the page's "
                              "links use it")
