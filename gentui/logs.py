@@ -3,7 +3,8 @@
 `start_logging(log_file, level, secrets)` attaches one `RotatingFileHandler` to the `gentui` logger.
 Every record goes through `RedactSecrets`, which replaces the API key itself and any
 `X-API-Key` / `Authorization` / `token=` value with `***` in the message, its arguments and a traceback,
-so a careless `log.debug("%s", headers)` cannot write the key.
+so a careless `log.debug("%s", headers)` cannot write the key; and it writes control characters from
+server text as visible escapes (`\x1b`), one record on one line, so `tail -f` on the log is safe.
 
 Levels (`log_level` in config.toml, `--debug` on the command line): `warning` (the default) logs
 problems only; `info` adds the start, connection changes and API errors; `debug` adds one line per
@@ -21,6 +22,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from gentui.core.text import terminal_safe
 
 LEVELS = {"warning": logging.WARNING, "info": logging.INFO, "debug": logging.DEBUG}
 MAX_BYTES = 1_000_000  # one file; three older ones are kept (gentui.log.1 .. .3)
@@ -57,11 +60,13 @@ class RedactSecrets(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad format string: keep what can be shown
             message = f"{record.msg!r} {record.args!r}"
-        record.msg, record.args = redact(message, self.secrets), None
+        # one record, one line; server text in it cannot drive the terminal of whoever reads the log
+        shown = terminal_safe(redact(message, self.secrets)).replace("\r", "\\r").replace("\n", "\\n")
+        record.msg, record.args = shown, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
+            record.exc_text = terminal_safe(redact(record.exc_text, self.secrets))
         record.exc_info = None  # the text above is what the file gets (the raw exception could show the key)
         if record.stack_info:
             record.stack_info = redact(record.stack_info, self.secrets)

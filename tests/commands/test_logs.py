@@ -59,6 +59,15 @@ def test_the_filter_leaves_nothing_of_the_key_in_the_record(tmp_path: Path) -> N
     assert record.getMessage() == "key ***" and KEY not in repr(record.__dict__)
 
 
+def test_server_text_cannot_forge_lines_or_drive_the_terminal_of_who_reads_the_log(tmp_path: Path) -> None:
+    log_file = tmp_path / "gentui.log"
+    start_logging(log_file, "info")
+    logging.getLogger("gentui.core.session").info("connection stale: %s", "bad\n2026-01-01 INFO forged\x1b]52;c;eA==\x07")
+    lines = log_file.read_text().splitlines()
+    assert len(lines) == 1 and "\x1b" not in lines[0] and "\x07" not in lines[0]
+    assert "bad\\n2026-01-01 INFO forged\\x1b]52" in lines[0]
+
+
 def test_the_file_is_private_and_rotates(tmp_path: Path) -> None:
     log_file = tmp_path / "gentui.log"
     old_umask = os.umask(0)  # a file not given its mode would come out 0666
