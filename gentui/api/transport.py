@@ -282,7 +282,9 @@ class Wire:
     def _record(self, rec: RequestRecord) -> None:
         outcome = rec.status if rec.status is not None else "no answer"
         note = f", {rec.error_code}" if rec.error_code else ""
-        log.debug(
+        failed = rec.error_code is not None or rec.status is None or rec.status >= 400
+        log.log(  # API errors at info, every request at debug (gentui.logs: the log file)
+            logging.INFO if failed else logging.DEBUG,
             "%s %s -> %s in %.0f ms (attempt %d%s)", rec.method, rec.path, outcome, rec.elapsed_ms, rec.attempt, note
         )
         for observer in (self.on_request, *self.listeners):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from gentui.commands.exit_codes import EXIT_USAGE
+from gentui.logs import start_from_settings
 from gentui.settings import (
     ConfigError,
     Paths,
@@ -74,6 +75,7 @@ def build_launch(args: argparse.Namespace, *, demo_options: Any = None):
     paths = demo_paths() if demo else None
     loaded = load_settings(cli_overrides(args), paths=paths, env=demo_env() if demo else None)
     settings, paths = loaded.settings, loaded.paths
+    start_from_settings(settings, paths.log, debug=bool(getattr(args, "debug", False)), demo=demo)
     for warning in loaded.warnings:
         print(f"gentui: warning: {warning}", file=sys.stderr)
     state = load_state(paths)

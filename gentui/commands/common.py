@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from gentui.api import errors
 from gentui.commands.exit_codes import EXIT_AUTH, EXIT_NOT_FOUND, EXIT_UNREACHABLE, EXIT_USAGE
 from gentui.commands.options import add_connection_options
+from gentui.logs import start_from_settings
 from gentui.settings import ConfigError, check_base_url, load_settings
 
 
@@ -43,11 +45,14 @@ def run_with_client(args: argparse.Namespace, body: Callable[[Any, Any, str], Aw
     cli = {k: getattr(args, k) for k in ("base_url", "agent_id", "engine_id", "allow_insecure_http")
            if getattr(args, k, None) is not None}
     try:
-        settings = load_settings(cli).settings
+        loaded = load_settings(cli)
+        settings = loaded.settings
         base_url = check_base_url(settings.base_url, settings.allow_insecure_http)
     except ConfigError as exc:
         print(f"gentui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    start_from_settings(settings, loaded.paths.log, debug=bool(getattr(args, "debug", False)),
+                        what=f"gentui {getattr(args, 'command_name', 'command')}")
     if not (settings.api_key_value() or "").strip():  # a fresh install: how to get a key, not a 401
         print(f"gentui: {errors.NO_KEY}", file=sys.stderr)
         return EXIT_AUTH
@@ -71,5 +76,6 @@ def run_with_client(args: argparse.Namespace, body: Callable[[Any, Any, str], Aw
     except errors.GenApiError as exc:
         from gentui.core.formatting import describe_error
 
+        logging.getLogger("gentui").warning("%s", describe_error(exc))
         print(f"gentui: {describe_error(exc)}", file=sys.stderr)
         return exit_code(exc)

@@ -15,7 +15,7 @@ __all__ = ["FIELDS", "configure", "history_records", "format_records", "run"]
 
 def configure(parser: argparse.ArgumentParser) -> None:
     configure_connection(parser)
-    parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    parser.add_argument("--format", choices=("csv", "json"), default="csv", help="csv or json (default %(default)s)")
     parser.add_argument("--output", "-o", help="file to write, exactly (default: standard output, where control "
                         "characters from the server are printed as visible escapes such as \\x1b)")
 

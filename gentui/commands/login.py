@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gentui.commands.exit_codes import EXIT_AUTH, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from gentui.logs import start_from_settings
 from gentui.settings import ConfigError, check_base_url, display_path, load_settings, update_config
 from gentui.settings.schema import is_loopback
 
@@ -22,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Ask for your GEN API key (no echo), check it with GET /v1/me and store it in "
                           "config.toml (mode 0600). A rejected key is not stored.")
     parser.add_argument("--key-stdin", action="store_true", help="read the key from standard input (one line)")
-    parser.add_argument("--base-url", dest="base_url",
+    parser.add_argument("--base-url", dest="base_url", metavar="URL",
                         help="API root including /v1; stored with the key (default: your base_url setting)")
     parser.add_argument("--allow-insecure-http", dest="allow_insecure_http", action="store_true", default=None,
                         help="allow http:// to a host that is not loopback (also stored)")
@@ -84,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         print("gentui: no key given; nothing stored", file=sys.stderr)
         return EXIT_USAGE
 
+    start_from_settings(settings, loaded.paths.log, debug=bool(getattr(args, "debug", False)), what="gentui login",
+                        secrets=[api_key])
     try:
         me = asyncio.run(check_key(base_url, api_key, settings.allow_insecure_http))
     except ValueError as exc:  # a key that cannot go in a header: the client says so without echoing it

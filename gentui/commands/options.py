@@ -7,9 +7,9 @@ import argparse
 
 def add_connection_options(p: argparse.ArgumentParser) -> None:
     """The options every command that talks to the API shares."""
-    p.add_argument("--base-url", dest="base_url", help="API root including /v1 (default https://api.gen.pro/v1)")
-    p.add_argument("--agent", dest="agent_id", help="agent id")
-    p.add_argument("--engine", dest="engine_id", help="engine id")
+    p.add_argument("--base-url", dest="base_url", metavar="URL", help="API root including /v1 (default https://api.gen.pro/v1)")
+    p.add_argument("--agent", dest="agent_id", metavar="ID", help="agent id (default: agent_id in config)")
+    p.add_argument("--engine", dest="engine_id", metavar="ID", help="engine id (default: engine_id in config)")
     p.add_argument(
         "--allow-insecure-http",
         dest="allow_insecure_http",

@@ -15,12 +15,15 @@ from gentui.core.text import terminal_safe
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default %(default)s; IPv6 as ::1; loopback unless --public)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default %(default)s)")
     parser.add_argument("--public", action="store_true",
                         help="allow a non-loopback host (anyone who has the printed URL and its token can drive the app)")
-    parser.add_argument("--public-url", default=None,
-                        help="the URL browsers use to reach this server (behind a proxy), without the token")
+    parser.add_argument("--public-url", default=None, metavar="URL",
+                        help="the URL browsers use to reach this server (e.g. https://tui.example.com behind a proxy, "
+                             "or http://HOST:PORT for a --public bind on 0.0.0.0); the printed URL and the page's "
+                             "links use it")
     parser.add_argument("--demo", action="store_true", help="serve the demo")
     parser.add_argument("--readonly", action="store_true", help="the served app cannot spend, stop or edit")
     add_connection_options(parser)
@@ -38,7 +41,24 @@ def app_command(args: argparse.Namespace) -> str:
             argv += [option, getattr(args, name)]
     if getattr(args, "allow_insecure_http", None):
         argv.append("--allow-insecure-http")
+    if getattr(args, "config", None):
+        from gentui.settings.paths import config_file_override
+
+        argv += ["--config", str(config_file_override() or args.config)]  # absolute: as the command line meant
+    if getattr(args, "debug", False):
+        argv.append("--debug")
     return shlex.join(argv)
+
+
+SERVE_EXTRA = "gentui serve needs the serve extra: pip install 'gentui[serve]'"
+
+
+def _unspecified(addresses: list[str]) -> bool:
+    """A wildcard bind (0.0.0.0, ::): no browser can open a URL on it."""
+    try:
+        return any(ipaddress.ip_address(a).is_unspecified for a in addresses)
+    except ValueError:
+        return False
 
 
 def resolve(host: str) -> list[str]:
@@ -70,6 +90,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def public_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the address browsers open (None when it can): http(s), a host, nothing secret."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an http:// or https:// URL"
+    if not parts.hostname:
+        return "has no host"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry a user name or password"
+    if parts.query or parts.fragment:
+        return "must not carry a query or fragment (the token is added to it)"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         addresses = resolve(args.host)
@@ -84,17 +122,22 @@ def run(args: argparse.Namespace) -> int:
               "your credits and only a secret token would guard it; pass --public if you really mean it",
               file=sys.stderr)
         return EXIT_USAGE
-    if args.public_url is not None and urlsplit(args.public_url).scheme.lower() not in ("http", "https"):
-        print("gentui: --public-url must be an http:// or https:// URL", file=sys.stderr)
-        return EXIT_USAGE
+    if args.public_url is not None:
+        problem = public_url_problem(args.public_url)
+        if problem:
+            print(f"gentui: --public-url {terminal_safe(args.public_url)!r}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     if not local:
         print("gentui: WARNING: serving on a public address: every request needs the secret token in the printed "
               "URL; anyone who has that URL can drive the app and spend your credits", file=sys.stderr)
     try:
         from gentui.commands.serve_guard import GuardedServer, new_token
-    except ImportError:
-        print("gentui: serve needs textual-serve: pip install textual-serve", file=sys.stderr)
+    except ImportError:  # textual-serve, aiohttp or aiohttp-jinja2 is missing
+        print(SERVE_EXTRA, file=sys.stderr)
         return EXIT_USAGE
+    if args.public and args.public_url is None and _unspecified(addresses):
+        print(f"gentui: note: a browser cannot open {terminal_safe(args.host)}: give --public-url http://NAME:{args.port} "
+              "with the name or address other machines reach this one by", file=sys.stderr)
     # bind the address that was checked, not a name that could resolve elsewhere by the time it is bound
     host = addresses[0] if local else args.host
     names = [args.host, *addresses, *(["localhost", "127.0.0.1", "::1"] if local else [])]

@@ -85,6 +85,8 @@ class GuardedServer(Server):
         public_url: str | None = None,
     ) -> None:
         super().__init__(command, host=host, port=port, title=title, public_url=public_url)
+        if not public_url:  # textual-serve's own spelling leaves an IPv6 host unbracketed (`http://::1:8000`)
+            self.public_url = f"http://{url_host(host)}:{port}"
         self.token = token
         self.fixed_public_url = public_url.rstrip("/") if public_url else None
         self.names = {url_host(n) for n in (host, *names) if n}

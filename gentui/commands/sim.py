@@ -47,17 +47,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env-file", dest="env_file", metavar="PATH",
                         help="also write the export lines to PATH (mode 0600: it holds the key)")
     faults = parser.add_argument_group("faults (also settable at run time: POST /_sim/faults)")
-    faults.add_argument("--error-rate", dest="error_rate", type=float, default=d.error_rate)
+    faults.add_argument("--error-rate", dest="error_rate", type=float, default=d.error_rate,
+                        help="share of requests answered with an error status (0-1)")
     faults.add_argument("--error-statuses", dest="error_statuses", type=_statuses, default=d.error_statuses,
                         help="comma separated, default 500,502,503")
-    faults.add_argument("--rate-limit-rate", dest="rate_limit_rate", type=float, default=d.rate_limit_rate)
+    faults.add_argument("--rate-limit-rate", dest="rate_limit_rate", type=float, default=d.rate_limit_rate,
+                        help="share of requests answered 429 (0-1)")
     faults.add_argument("--retry-after", dest="retry_after", type=float, default=d.retry_after,
                         help="Retry-After seconds on a 429 (none by default)")
-    faults.add_argument("--latency-ms", dest="latency_ms", type=int, default=d.latency_ms)
-    faults.add_argument("--spike-rate", dest="spike_rate", type=float, default=d.spike_rate)
-    faults.add_argument("--spike-ms", dest="spike_ms", type=int, default=d.spike_ms)
-    faults.add_argument("--drop-rate", dest="drop_rate", type=float, default=d.drop_rate)
-    faults.add_argument("--malformed-rate", dest="malformed_rate", type=float, default=d.malformed_rate)
+    faults.add_argument("--latency-ms", dest="latency_ms", type=int, default=d.latency_ms,
+                        help="delay added to every answer, in ms")
+    faults.add_argument("--spike-rate", dest="spike_rate", type=float, default=d.spike_rate,
+                        help="share of answers delayed by --spike-ms (0-1)")
+    faults.add_argument("--spike-ms", dest="spike_ms", type=int, default=d.spike_ms,
+                        help="the delay of a spike, in ms")
+    faults.add_argument("--drop-rate", dest="drop_rate", type=float, default=d.drop_rate,
+                        help="share of connections dropped without an answer (0-1)")
+    faults.add_argument("--malformed-rate", dest="malformed_rate", type=float, default=d.malformed_rate,
+                        help="share of answers with a broken JSON body (0-1)")
 
 
 def options_from(args: argparse.Namespace) -> SimOptions:

@@ -7,6 +7,7 @@ touches a widget. The poller (`gentui.core.poller`) and the actions (`gentui.cor
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,6 +28,8 @@ from gentui.core.views import CellKey, Changes, JobView
 Emit = Callable[[object], None]
 if TYPE_CHECKING:
     from gentui.api.client import GenClient
+
+log = logging.getLogger("gentui.core.session")  # connection changes go to the log file (gentui.logs)
 
 MODELS_CAP = 10_000  # generations whose sent model is remembered
 
@@ -135,6 +138,7 @@ class Session:
         self.last_ok = self.clock()
         if self.connection != "ok":
             self.connection, self.connection_reason = "ok", ""
+            log.info("connection ok")
             self.emit(ConnectionChanged("ok", "", self.last_ok))
 
     def failed(self, exc: BaseException) -> str:
@@ -146,6 +150,7 @@ class Session:
             state, reason = "stale", describe_error(exc)
         if (state, reason) != (self.connection, self.connection_reason):
             self.connection, self.connection_reason = state, reason
+            log.info("connection %s: %s", state, reason)
             self.emit(ConnectionChanged(state, reason, self.last_ok))
         return state
 

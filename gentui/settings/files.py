@@ -1,7 +1,7 @@
 """Reading and writing config.toml: strict TOML in, atomic 0600 writes out.
 
-gentui rewrites config.toml only for `gentui config set`, `gentui login` and a theme picked in the
-palette. It is rewritten whole from its parsed content, so **comments and formatting are not kept**
+gentui rewrites config.toml only for `gentui config set`, `gentui login`, `gentui logout` and a theme
+picked in the palette. It is rewritten whole from its parsed content, so **comments and formatting are not kept**
 (tomllib has no round-trip mode); unrelated keys and tables are.
 """
 
@@ -24,7 +24,7 @@ from gentui.settings.paths import Paths, display_path
 from gentui.settings.schema import FIELDS, BadValue, ConfigError, check_value, parse_text, unknown_key
 
 HEADER = ("# gentui settings (see `gentui config show`). gentui rewrites this file for `gentui config set`,\n"
-          "# `gentui login` and a theme picked in the palette; comments are not kept when it does.\n\n")
+          "# `gentui login`, `gentui logout` and a theme picked in the palette; comments are not kept when it does.\n\n")
 
 
 def make_private_dirs(directory: Path) -> None:

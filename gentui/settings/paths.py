@@ -12,6 +12,26 @@ from pathlib import Path
 
 APP = "gentui"
 
+#: `gentui --config PATH`: the config file to read and write instead of the XDG one (None: the XDG one).
+#: It applies to the paths of the process environment only, never to an explicit `env` (the demo's
+#: throwaway tree, the tests' homes).
+_config_override: Path | None = None
+
+
+def set_config_file(path: str | os.PathLike[str] | None) -> Path | None:
+    """Use `path` as config.toml from now on (None: back to the XDG file); returns the previous override.
+
+    A relative path is taken from the current directory, `~` is expanded.
+    """
+    global _config_override
+    previous = _config_override
+    _config_override = Path(os.path.abspath(os.path.expanduser(os.fspath(path)))) if path is not None else None
+    return previous
+
+
+def config_file_override() -> Path | None:
+    return _config_override
+
 
 @dataclass(frozen=True)
 class Paths:
@@ -52,14 +72,15 @@ def _base(env: Mapping[str, str], var: str, fallback: tuple[str, ...]) -> Path:
 
 
 def default_paths(env: Mapping[str, str] | None = None) -> Paths:
-    """The XDG locations, read from `env` (default: the process environment)."""
+    """The XDG locations, read from `env` (default: the process environment, where `--config` applies)."""
+    own = env is None or env is os.environ
     env = os.environ if env is None else env
     config_dir = _base(env, "XDG_CONFIG_HOME", (".config",)) / APP
     state_dir = _base(env, "XDG_STATE_HOME", (".local", "state")) / APP
     data_dir = _base(env, "XDG_DATA_HOME", (".local", "share")) / APP
     cache_dir = _base(env, "XDG_CACHE_HOME", (".cache",)) / APP
     return Paths(
-        config=config_dir / "config.toml",
+        config=_config_override if own and _config_override is not None else config_dir / "config.toml",
         state=state_dir / "state.toml",
         data_dir=data_dir,
         journal=data_dir / "journal.sqlite3",

@@ -314,6 +314,7 @@ FIELDS: dict[str, Field] = {
     "theme": Field(_text()),
     "readonly": Field(_bool, _parse_bool),
     "mouse": Field(_bool, _parse_bool),
+    "log_level": Field(_choice("warning", "info", "debug")),  # the log file `config path` names; --debug: debug
     "confirm": Field(_choice("always", "costly")),
     "confirm_above": Field(_credits),
     "spend_cap": Field(_credits, optional=True),
@@ -362,6 +363,7 @@ class Settings(BaseModel, extra="forbid"):
     theme: str = "gentui-dark"
     readonly: bool = False
     mouse: bool = True
+    log_level: Literal["warning", "info", "debug"] = "warning"
     confirm: Literal["always", "costly"] = "always"
     confirm_above: Decimal = Decimal(50)
     spend_cap: Decimal | None = None

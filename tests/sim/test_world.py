@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 
 from gentui.sim.app import create_app
@@ -135,18 +134,14 @@ async def test_a_quiet_scaled_world_has_nothing_in_flight() -> None:
     assert not world.sim.world.in_flight
 
 
-async def test_a_500_by_8_engine_with_10_jobs_per_cell_builds_and_serves_fast() -> None:
-    started = time.perf_counter()
+async def test_a_500_by_8_engine_with_10_jobs_per_cell_builds_and_serves_the_same_answer_twice() -> None:
+    """What it builds and serves; how fast is bench/sim_world.py's business (no timed unit tests)."""
     world = Sim(rows=500, columns=8, history=10)
-    built = time.perf_counter() - started
-    assert built < 3.0
     async with world.client:
         response = await world.client.get(world.path())
         assert response.status_code == 200
         assert len(response.content) > 15_000_000
-        started = time.perf_counter()
         again = await world.client.get(world.path())
-        assert time.perf_counter() - started < 2.0
         assert again.content == response.content
     rows = response.json()["spreadsheet_rows"]
     assert len(rows) == 500 and all(len(c["user_jobs"]) == 10 for r in rows for c in r["spreadsheet_cells"])

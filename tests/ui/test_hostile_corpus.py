@@ -236,6 +236,12 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
             transport.fail = {"PATCH", "POST"}
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: any("␛]52" in n.message for n in app._notifications), what="error toast")
+
+            def toast_drawn() -> bool:  # the notification exists before its toast is on the screen
+                drawn = _TEXTUAL_CONTROL.sub("", terminal_output(app))
+                return "[@click=app.quit]" in drawn and "edit_value:" in drawn
+
+            await wait_for(pilot, toast_drawn, what="the error toast drawn")
             shown = check_screen(app, "error toast")
             assert "[@click=app.quit]" in shown and "edit_value:" in shown  # the server's message, literally
         else:

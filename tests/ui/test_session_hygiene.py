@@ -40,6 +40,9 @@ class Cockpit:
                    XDG_STATE_HOME=str(tmp / "state"), XDG_DATA_HOME=str(tmp / "data"))
 
         def take_terminal() -> None:
+            # a runner started under `nohup` passes SIGHUP on ignored, and an ignored signal stays ignored
+            # across exec: the app would rightly keep ignoring it. The test is about a normal login shell.
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)
             if ctty:
                 fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
