@@ -45,7 +45,8 @@ async def open_editor(pilot, app, generation_type: str = vocab.VIDEO_FROM_TEXT) 
 
 async def change_type(pilot, editor: CardEditor, new_type: str) -> None:
     editor.query_one("#type", Select).value = new_type
-    await wait_for(pilot, lambda: editor.generation_type == new_type and bool(editor.query(f"#f-{_first(new_type)}")),
+    await wait_for(pilot, lambda: editor.generation_type == new_type and not editor.retyping
+                   and bool(editor.query(f"#f-{_first(new_type)}")),
                    what=f"the {new_type} fields")
     await pilot.pause()
 

@@ -1,10 +1,8 @@
 """The card editor (`e`): the card's type and its fields, validated, ids checked, then regenerate.
 
-The type can change (fields follow it, shared ones carry over, the estimate follows); the model list
-shows each model's estimate for the chosen duration; `pick_asset` (ctrl+o) opens the asset picker for
-the focused resource field (else the card's first); ids typed by hand are checked with the server
-before the card goes out; Escape over an edited card asks before throwing the edit away.
-"""
+The type can change (fields and estimate follow); the model list shows each model's estimate for the
+duration; `pick_asset` (ctrl+o) picks for the focused resource field (else the card's first); typed ids
+are checked with the server first; Escape over an edited card asks before throwing the edit away."""
 
 from __future__ import annotations
 
@@ -67,6 +65,7 @@ class CardEditor(ModalScreen[Card | None]):
         super().__init__()
         self.card, self.title_text, self.assets = card, title, assets
         self.generation_type = self.start_type = card.generation_type
+        self.retyping = False  # the fields are being swapped for another type's (keys wait for it)
         self.start_data: dict[str, Any] = {}  # the fields as they opened, to know what was edited
         self._duration: object = card.duration
         self._checking = False
@@ -164,11 +163,12 @@ class CardEditor(ModalScreen[Card | None]):
         """Fields follow the type; shared fields carry over; the estimate follows."""
         data = carry_over(self.generation_type, new_type, self.collect())
         self.card = Card(new_type, data, "edited", "edited")
-        self.generation_type = new_type
+        self.generation_type, self.retyping = new_type, True
         fields = self.query_one("#fields", VerticalScroll)
         await fields.remove_children()
         widgets = [w for spec in self.specs for w in field_widgets(spec, data.get(spec.name), new_type, data)]
         await fields.mount_all(widgets)
+        self.retyping = False
         self._duration = data.get("duration")
         self._update_estimate()
         self.query_one("#error", Static).update("")
@@ -186,6 +186,8 @@ class CardEditor(ModalScreen[Card | None]):
     def action_pick_asset(self) -> None:
         from gentui.ui.screens.asset_picker import AssetPicker
 
+        if self.retyping:
+            return  # the fields are being swapped: a pick now would land in a field that is going
         name = self._target_field()
         if name is None:
             self.notify(f"{self.generation_type} cards have no resource field to pick for", severity="warning")
