@@ -82,12 +82,14 @@ async def test_stale_stops_the_timers_and_dims_the_cells_in_flight(demo_world) -
         await wait_for(pilot, lambda: grid.stale_since is not None, what="the grid told it is stale")
         frozen = grid.get_cell(*key)
         assert "dim" in str(frozen.spans[-1].style) and frozen.plain[0] not in SPINNER[1:]
+        assert main.detail.has_class("-stale")  # the detail's figures may no longer be true either: dimmed
         demo_world.clock.advance(7)
         main.tick()
         main.tick()
         assert grid.get_cell(*key).plain == frozen.plain  # no counting, no turning
         app.session.ok()
         await wait_for(pilot, lambda: grid.stale_since is None, what="live again")
+        assert not main.detail.has_class("-stale")
         main.tick()
         assert grid.get_cell(*key).plain != frozen.plain
 

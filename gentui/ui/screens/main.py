@@ -1,6 +1,5 @@
 """The main screen: lays out its parts, hands each core message to the parts it concerns, and runs the
-action table's screen actions through their handlers (`cell_handlers`, `mass_handlers`, `view_handlers`).
-"""
+action table's screen actions through their handlers (`cell_handlers`, `mass_handlers`, `view_handlers`)."""
 
 from __future__ import annotations
 
@@ -171,12 +170,16 @@ class MainScreen(Screen[None]):
 
     def update_header(self) -> None:
         self.header.show_screen(self)
-        self.grid.set_stale(self.header.stale_since())  # stale: the in-flight cells stop counting, dimmed
+        self.update_stale()
+
+    def update_stale(self) -> None:  # offline or stale: the in-flight cells stop counting and dim; so does the detail
+        self.detail.set_class((since := self.header.stale_since()) is not None, "-stale")
+        self.grid.set_stale(since)
 
     def tick(self) -> None:
         poller = self.app.poller
         self.header.now, self.header.overdue = self.app.now(), poller.overdue() if poller is not None else None
-        self.grid.set_stale(self.header.stale_since())
+        self.update_stale()
         if (session := self.session) is not None and session.state.loaded:
             self.grid.tick()
             key = self.grid.current_key
