@@ -17,6 +17,7 @@ from gentui.ui.screens.asset_picker import MORE, UPLOAD, AssetPicker
 from gentui.ui.screens.card_editor import CardEditor
 from gentui.ui.screens.card_fields import DiscardDialog
 from gentui.ui.screens.plan_dialogs import ConfirmScreen
+from gentui.ui.widgets.preview import PreviewBox
 from tests.library_fake import Library
 
 from .pilot import SIZE, World, goto, loaded, no_sleep, wait_for
@@ -25,13 +26,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
 def library_app(world: World, keymap: dict[str, str] | None = None, *, fake: bool = True,
-                **guards) -> tuple[GentuiApp, Library]:
+                media: dict | None = None, **guards) -> tuple[GentuiApp, Library]:
     """The app over the in-process simulator; `fake`: its content routes answered by tests/library_fake.py."""
     library = Library(world.app, fake=fake)
     client = GenClient("http://sim/v1", world.info["api_key"], transport=httpx.MockTransport(library), sleep=no_sleep)
     app = GentuiApp(Launch(client=client, agent_id=str(world.info["agent_id"]),
                            engine_id=str(world.info["engine_ids"][0]), guards=Guards(**guards),
-                           clock=world.clock.now, keymap=keymap or {}))
+                           clock=world.clock.now, keymap=keymap or {}, **(media or {})))
     return app, library
 
 
@@ -323,3 +324,17 @@ async def test_the_motion_cards_image_is_named_by_the_cell_that_made_it(quiet_wo
         line = editor.query_one("#d-image_resource_id", Static)
         await wait_for(pilot, lambda: "900060" in str(line.render()), what="the id described")
         assert "image · B-ROLL output · image-r1-900060.png" in str(line.render())
+
+
+async def test_the_highlighted_file_shows_its_thumbnail_fetched_without_the_key(quiet_world):
+    media = {"previews": "blocks", "media_transport": lambda: httpx.ASGITransport(app=quiet_world.app)}
+    app, _ = library_app(quiet_world, fake=False, media=media)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        await change_type(pilot, editor, vocab.VIDEO_FROM_IMAGE)
+        picker = await open_picker(pilot, app)
+        thumb = picker.query_one("#thumb", PreviewBox)
+        await wait_for(pilot, lambda: bool(thumb.query(".picture")), what="the B-ROLL output's thumbnail drawn")
+        assert thumb.url is not None and thumb.url.endswith("900060.thumb.png")
+        log = quiet_world.app.state.sim.world.media_log
+        assert log and not any(entry[1] for entry in log)  # media requests carry no key

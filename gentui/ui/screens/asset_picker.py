@@ -26,6 +26,7 @@ from gentui.api.errors import GenApiError, NotFoundError
 from gentui.core.assets import RESOURCE_FIELDS, Asset, AssetCatalog, UploadRefused
 from gentui.core.formatting import describe_error
 from gentui.core.text import one_line
+from gentui.ui.widgets.preview import PreviewBox
 
 MORE, UPLOAD = "more", "upload"
 SUGGEST_SCAN = 500  # directory entries looked at per completion
@@ -85,6 +86,7 @@ class AssetPicker(ModalScreen[Asset | None]):
             kind = f" ({self.kind})" if self.kind else ""
             yield Label(Text(f"Pick a file for {self.title_text}{kind}", style="bold"))
             yield OptionList(id="assets")
+            yield PreviewBox(id="thumb")  # the highlighted file's thumbnail (with the take panel's media client)
             yield Input(placeholder="path of a local file (→ completes), Enter uploads", id="path",
                         suggester=PathSuggester())
             yield ProgressBar(id="progress", show_eta=False)
@@ -98,6 +100,13 @@ class AssetPicker(ModalScreen[Asset | None]):
         self.query_one(OptionList).focus()
         self.load_row()
         self.load_library(0)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        asset = self.by_option.get(event.option.id or "")
+        url = None if asset is None else asset.thumbnail_url or (asset.url if asset.kind == "image" else None)
+        main = getattr(self.app, "main", None)  # the main screen's take handlers own the run's media client
+        takes = getattr(main, "takes", None)
+        self.query_one("#thumb", PreviewBox).show(url, takes.fetcher if takes else None, takes.graphics if takes else "")
 
     # --- the list -------------------------------------------------------------------------------------
     def _rebuild(self, highlight: str | None = None) -> None:
