@@ -15,7 +15,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tests.ui.conftest import World, make_app, wait_for
+from tests.ui.conftest import World
+from tests.ui.pilot import make_app, wait_for
 
 SHOTS = HERE
 
