@@ -97,10 +97,12 @@ class Watch:
             self.terminal.setdefault(gen_id, when)
 
 
-async def sdk_watch(client: GenClient, gen_id: str, watch: Watch, stop: asyncio.Event) -> None:
+async def sdk_watch(client: GenClient, gen_id: str, watch: Watch, stop: asyncio.Event,
+                    polled: dict[str, list[float]]) -> None:
     """The SDK's waitForGeneration: GET, then every 2 s, until finished."""
     while not stop.is_set():
         with contextlib.suppress(errors.GenApiError):
+            polled[gen_id].append(time.time())
             gen = await client.get_generation(gen_id)
             watch.saw(gen_id, gen.status.value, time.time())
             if gen.status.terminal:
@@ -137,7 +139,7 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
                 world.apply_engine(await truth.get_engine(sim.agent_id, sim.engine_id))  # before the window
 
                 def follow(gen_id: str) -> None:
-                    tasks.append(asyncio.create_task(sdk_watch(client, gen_id, watch, stop)))
+                    tasks.append(asyncio.create_task(sdk_watch(client, gen_id, watch, stop, polled)))
 
                 start_ids = [job.id for _, job in world.in_flight()]
             else:
@@ -210,10 +212,14 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
             run.cpu, run.client_cpu = cpu1 - cpu0, client1 - client0
             # the truth, read after the window (not counted): each watched generation's kind and finish
             ids = sorted(watched)
+            per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # --trace: generations, GETs
             for chunk in range(0, len(ids), 50):
                 gens = await asyncio.gather(*(truth.get_generation(g) for g in ids[chunk:chunk + 50]),
                                             return_exceptions=True)
                 for gen in gens:
+                    if not isinstance(gen, BaseException):
+                        per_kind[gen.user_job_type or "?"][0] += 1
+                        per_kind[gen.user_job_type or "?"][1] += sum(start <= t <= end for t in polled.get(gen.id, ()))
                     if isinstance(gen, BaseException) or not gen.status.terminal or gen.updated_at is None:
                         continue
                     finished = gen.updated_at.timestamp()
@@ -240,6 +246,9 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
                             f"{watcher} {gen.id} {gen.user_job_type} {gen.status.value} start={gen.id in start_ids} "
                             f"created {rel(gen.created_at.timestamp()) if gen.created_at else '?'} finished "
                             f"{rel(finished)} seen {rel(seen) if seen else 'never'} checks [{checks}]")
+    if TRACE:
+        run.late.append("GETs per kind: " + ", ".join(
+            f"{k} {n} gens {c} GETs" for k, (n, c) in sorted(per_kind.items())))
     if TRACE and watcher != "sdk":
         run.late.append("engine reads: " + " ".join(f"{t - start:+.1f}" for t in engine_reads))
     for gen_id, when in spawned.items():

@@ -4,7 +4,7 @@ A generation of a given type and model takes a duration that this session learns
 seen finish (creation to end, from the server's own times), seeded from sensible defaults per type.
 The likely window is [low, high] of those durations; inside it a generation is checked every
 `dense` seconds (what the finish-to-seen target allows: 3 s for text and images, 6 s for video, at
-p95, so a little less; speech and captions, which have no target of their own, three times the
+p95, so a little less; speech and captions, which have no target of their own, five times the
 quick cadence); before it, once just as it opens (and at most `sparse` apart, to catch an early
 failure); past it, less and less often, up to `sparse`.
 
@@ -52,8 +52,8 @@ class Cadence:
     """Seconds between checks inside the window (per speed of kind) and the longest gap anywhere."""
 
     dense_fast: float = 2.8  # text, images: seen within 3 s of finishing at p95 (a check's own time included)
-    dense_slow: float = 5.6  # video, lipsync, render: within 6 s
-    dense_loose: float = 8.4  # speech, captions: no target of their own
+    dense_slow: float = 5.2  # video, lipsync, render: within 6 s (a round's spread included)
+    dense_loose: float = 14.0  # speech, captions: no target of their own
     sparse: float = 30.0  # before the window and far past it
 
     def dense(self, kind: str) -> float:
