@@ -301,7 +301,7 @@ def report(label: str, sdk: Run, ours: Run, *, compress: bool) -> None:
             ok = None if target is None or name == "sdk" else \
                 (bool(values) and percentile(values, 95) <= target and not missed)
             verdict(f"finish to seen, {cat} ({name})", fmt(values) + extra,
-                    f"p95 <= {target:.0f} s" if target else "none (speech, captions, render)", ok)
+                    f"p95 <= {target:.0f} s" if target else "none (speech, captions)", ok)
     values = ours.discovery
     extra = f", {ours.undiscovered} never seen" if ours.undiscovered else ""
     verdict("outside work to in flight, 500x8 (gentui)", fmt(values) + extra, f"p95 <= {DISCOVERY_BIG:.0f} s",
