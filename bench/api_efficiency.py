@@ -49,6 +49,7 @@ SHARE = 1 / 5  # requests, bytes, CPU: at most this share of the SDK way's (comp
 SHARE_PLAIN = 1 / 2  # bytes on a server that does not compress
 VERDICTS: list[bool] = []
 POLICY = PollPolicy()  # the cockpit's defaults (the flags below may try another budget)
+TRACE = False  # --trace: describe each late or missed generation on stderr
 
 
 def category(kind: str) -> str:
@@ -78,7 +79,9 @@ class Run:
     missed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     discovery: list[float] = field(default_factory=list)
     undiscovered: int = 0
+    unknown: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # finished before the watcher knew
     notes: str = ""
+    late: list[str] = field(default_factory=list)  # --trace: the late and missed ones, described
 
 
 class Watch:
@@ -94,10 +97,12 @@ class Watch:
             self.terminal.setdefault(gen_id, when)
 
 
-async def sdk_watch(client: GenClient, gen_id: str, watch: Watch, stop: asyncio.Event) -> None:
+async def sdk_watch(client: GenClient, gen_id: str, watch: Watch, stop: asyncio.Event,
+                    polled: dict[str, list[float]]) -> None:
     """The SDK's waitForGeneration: GET, then every 2 s, until finished."""
     while not stop.is_set():
         with contextlib.suppress(errors.GenApiError):
+            polled[gen_id].append(time.time())
             gen = await client.get_generation(gen_id)
             watch.saw(gen_id, gen.status.value, time.time())
             if gen.status.terminal:
@@ -119,6 +124,8 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
     if not compress:
         args.append("--no-compress")
     run = Run()
+    polled: dict[str, list[float]] = defaultdict(list)  # --trace: gentui's generation GETs and engine reads
+    engine_reads: list[float] = []
     with sim_process(*args) as sim:
         sim.admin("/_sim/credits", {"generic": "100000000", "active": True})
         pid = sim.process.pid
@@ -132,7 +139,7 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
                 world.apply_engine(await truth.get_engine(sim.agent_id, sim.engine_id))  # before the window
 
                 def follow(gen_id: str) -> None:
-                    tasks.append(asyncio.create_task(sdk_watch(client, gen_id, watch, stop)))
+                    tasks.append(asyncio.create_task(sdk_watch(client, gen_id, watch, stop, polled)))
 
                 start_ids = [job.id for _, job in world.in_flight()]
             else:
@@ -147,9 +154,22 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
 
                 session = Session(client, sim.agent_id, sim.engine_id, emit=observe)
                 poller = Poller(session, POLICY)
+                if TRACE:
+                    raw_poll, raw_engine = session.poll_generation, session.load_engine
+
+                    async def traced_poll(gen_id: str) -> object:
+                        polled[gen_id].append(time.time())
+                        return await raw_poll(gen_id)
+
+                    async def traced_engine() -> object:
+                        engine_reads.append(time.time())
+                        return await raw_engine()
+
+                    session.poll_generation = traced_poll  # type: ignore[method-assign]
+                    session.load_engine = traced_engine  # type: ignore[method-assign]
                 await poller.round()  # the first engine read is start-up, not watching
                 start_ids = [job.id for _, job in session.state.in_flight()]
-            watched = set(start_ids)
+            watched, start_set = set(start_ids), set(start_ids)
             before, cpu0, client0 = sim.admin("/_sim/stats"), proc_cpu_seconds(pid), time.process_time()
             start = time.time()
             if watcher == "sdk":
@@ -192,10 +212,14 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
             run.cpu, run.client_cpu = cpu1 - cpu0, client1 - client0
             # the truth, read after the window (not counted): each watched generation's kind and finish
             ids = sorted(watched)
+            per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # --trace: generations, GETs
             for chunk in range(0, len(ids), 50):
                 gens = await asyncio.gather(*(truth.get_generation(g) for g in ids[chunk:chunk + 50]),
                                             return_exceptions=True)
                 for gen in gens:
+                    if not isinstance(gen, BaseException):
+                        per_kind[gen.user_job_type or "?"][0] += 1
+                        per_kind[gen.user_job_type or "?"][1] += sum(start <= t <= end for t in polled.get(gen.id, ()))
                     if isinstance(gen, BaseException) or not gen.status.terminal or gen.updated_at is None:
                         continue
                     finished = gen.updated_at.timestamp()
@@ -203,10 +227,30 @@ async def one_run(watcher: str, *, compress: bool, rows: int, columns: int, in_f
                         continue
                     cat = category(vocab.canonical_type(gen.user_job_type or ""))
                     seen = watch.terminal.get(gen.id)
+                    # the same rule for both watchers: a generation counts once the watcher knew it in
+                    # flight (at the start, or seen in flight before it finished); one found only after
+                    # it finished is a discovery delay (outside work), not a finish-to-seen one
+                    known = gen.id in start_set or watch.present.get(gen.id, float("inf")) < finished
+                    if not known:
+                        run.unknown[cat] += 1
+                        continue
                     if seen is None:
                         run.missed[cat] += 1
                     else:
                         run.delays[cat].append(max(0.0, seen - finished))
+                    target = TARGET_FAST if cat == "text/image" else TARGET_SLOW
+                    if TRACE and (seen is None or seen - finished > target):
+                        rel = lambda t: f"{t - start:+.1f}"  # noqa: E731
+                        checks = " ".join(rel(t) for t in polled.get(gen.id, [])) if watcher != "sdk" else ""
+                        run.late.append(
+                            f"{watcher} {gen.id} {gen.user_job_type} {gen.status.value} start={gen.id in start_ids} "
+                            f"created {rel(gen.created_at.timestamp()) if gen.created_at else '?'} finished "
+                            f"{rel(finished)} seen {rel(seen) if seen else 'never'} checks [{checks}]")
+    if TRACE:
+        run.late.append("GETs per kind: " + ", ".join(
+            f"{k} {n} gens {c} GETs" for k, (n, c) in sorted(per_kind.items())))
+    if TRACE and watcher != "sdk":
+        run.late.append("engine reads: " + " ".join(f"{t - start:+.1f}" for t in engine_reads))
     for gen_id, when in spawned.items():
         seen = watch.present.get(gen_id)
         if seen is None:
@@ -229,6 +273,8 @@ def report(label: str, sdk: Run, ours: Run, *, compress: bool) -> None:
         note(f"{name}: {run.seconds:.0f} s; {routes}")
         if run.notes:
             note(f"{name}: {run.notes}")
+        for line in run.late:
+            note(f"{name} late: {line}")
         note(f"{name}: watcher process CPU {run.client_cpu:.1f} s")
     print(f"SDK way: {sdk.requests} requests, {sdk.wire / 1e6:.2f} MB on the wire, simulator CPU {sdk.cpu:.1f} s")
     print(f"gentui:  {ours.requests} requests, {ours.wire / 1e6:.2f} MB on the wire, simulator CPU {ours.cpu:.1f} s")
@@ -250,10 +296,12 @@ def report(label: str, sdk: Run, ours: Run, *, compress: bool) -> None:
             values = run.delays.get(cat, [])
             missed = run.missed.get(cat, 0)
             extra = f", {missed} never seen" if missed else ""
+            if run.unknown.get(cat):
+                extra += f"; {run.unknown[cat]} finished before it knew them (not counted)"
             ok = None if target is None or name == "sdk" else \
                 (bool(values) and percentile(values, 95) <= target and not missed)
             verdict(f"finish to seen, {cat} ({name})", fmt(values) + extra,
-                    f"p95 <= {target:.0f} s" if target else "none (speech, captions, render)", ok)
+                    f"p95 <= {target:.0f} s" if target else "none (speech, captions)", ok)
     values = ours.discovery
     extra = f", {ours.undiscovered} never seen" if ours.undiscovered else ""
     verdict("outside work to in flight, 500x8 (gentui)", fmt(values) + extra, f"p95 <= {DISCOVERY_BIG:.0f} s",
@@ -270,8 +318,10 @@ async def main() -> int:
     parser.add_argument("--budget-bytes", type=float, help="try another WireBudget.bytes_per_second")
     parser.add_argument("--server-share", type=float, help="try another WireBudget.server_share")
     parser.add_argument("--only", choices=("compress", "plain", "small"), help="run one part only")
+    parser.add_argument("--trace", action="store_true", help="describe each late or missed generation on stderr")
     args = parser.parse_args()
-    global POLICY
+    global POLICY, TRACE
+    TRACE = args.trace
     if args.budget_bytes or args.server_share:
         d = WireBudget()
         POLICY = PollPolicy(budget=WireBudget(args.budget_bytes or d.bytes_per_second, args.server_share or d.server_share))

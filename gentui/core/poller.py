@@ -38,11 +38,11 @@ UNCERTAIN_RETRY_SECONDS = 15.0  # how often lost answers of charged POSTs are re
 @dataclass
 class PollPolicy:
     interval: float = 2.0  # the user's poll_interval (floor 1.0): sets the dense cadence of quick work
-    video_interval: float = 5.6  # the dense cadence of slow work (video, lipsync, render, speech)
+    video_interval: float = 5.2  # the dense cadence of video work (video, lipsync, render): 6 s at p95, a round's spread included
     sparse: float = 30.0  # the longest gap between two checks of a generation in flight
     engine_idle: float = 60.0  # nothing in flight: the engine is re-read at most this often
     discovery_floor: float = 2.0  # work in flight: never re-read the engine more often than this
-    discovery_share: float = 0.5  # of the wire budget, at most this goes to re-reading the engine
+    discovery_share: float = 0.25  # of the wire budget, at most this goes to re-reading the engine
     focus_interval: float = 5.0  # the selected cell's own GET (its history, outside changes)
     concurrency: int = 4
     max_backoff: float = 30.0
@@ -54,7 +54,8 @@ class PollPolicy:
 
     def cadence(self) -> Cadence:
         fast = max(1.0, self.interval * 1.4)  # 2.8 s at the default 2 s: p95 within 3 s
-        return Cadence(dense_fast=fast, dense_slow=max(fast, self.video_interval), sparse=self.sparse)
+        return Cadence(dense_fast=fast, dense_slow=max(fast, self.video_interval), dense_loose=fast * 5,
+                       sparse=self.sparse)
 
 
 class Poller:

@@ -4,8 +4,14 @@ A generation of a given type and model takes a duration that this session learns
 seen finish (creation to end, from the server's own times), seeded from sensible defaults per type.
 The likely window is [low, high] of those durations; inside it a generation is checked every
 `dense` seconds (what the finish-to-seen target allows: 3 s for text and images, 6 s for video, at
-p95, so a little less); before it, once just as it opens (and at most `sparse` apart, to catch an
-early failure); past it, less and less often, up to `sparse`.
+p95, so a little less; speech and captions, which have no target of their own, five times the
+quick cadence); before it, once just as it opens (and at most `sparse` apart, to catch an early
+failure); past it, less and less often, up to `sparse`.
+
+Learning only ever narrows the window from below: its low is just under the shortest duration
+seen, but its high is never below the default's. The first generations seen finishing are the
+quick ones (those still running are not seen at all), so a high learnt from them would be too
+short, and every generation older than it would fall to the sparse cadence past the window.
 """
 
 from __future__ import annotations
@@ -25,12 +31,14 @@ DEFAULT_WINDOWS: dict[str, tuple[float, float]] = {
     vocab.RENDER: (15.0, 180.0),
     vocab.LIPSYNC: (25.0, 400.0),
 }
-VIDEO_WINDOW = (25.0, 400.0)
+VIDEO_WINDOW = (30.0, 400.0)  # "video takes 30-120 s" (gen-api.md, MCP)
 OTHER_WINDOW = (3.0, 120.0)
 LEARN_AFTER = 6  # finished generations of a type and model before their window replaces the default
 KEEP = 200  # durations kept per type and model
-#: checked at the slow cadence: video-like work (6 s target), and speech and captions (no target of their own)
-SLOW_KINDS = frozenset({*vocab.VIDEO_TYPES, vocab.LIPSYNC, vocab.RENDER, vocab.SPEECH_FROM_TEXT, vocab.CAPTIONS})
+#: checked at the slow cadence: video-like work (6 s target)
+SLOW_KINDS = frozenset({*vocab.VIDEO_TYPES, vocab.LIPSYNC, vocab.RENDER})
+#: no detection target of their own: checked at the loosest dense cadence
+LOOSE_KINDS = frozenset({vocab.SPEECH_FROM_TEXT, vocab.CAPTIONS})
 
 
 def default_window(kind: str) -> tuple[float, float]:
@@ -44,11 +52,14 @@ class Cadence:
     """Seconds between checks inside the window (per speed of kind) and the longest gap anywhere."""
 
     dense_fast: float = 2.8  # text, images: seen within 3 s of finishing at p95 (a check's own time included)
-    dense_slow: float = 5.6  # video, lipsync, render, speech, captions: within 6 s
+    dense_slow: float = 5.2  # video, lipsync, render: within 6 s (a round's spread included)
+    dense_loose: float = 14.0  # speech, captions: no target of their own
     sparse: float = 30.0  # before the window and far past it
 
     def dense(self, kind: str) -> float:
-        return self.dense_slow if kind in SLOW_KINDS else self.dense_fast
+        if kind in SLOW_KINDS:
+            return self.dense_slow
+        return self.dense_loose if kind in LOOSE_KINDS else self.dense_fast
 
 
 class Durations:
@@ -78,17 +89,17 @@ class Durations:
             return default
         ordered = sorted(seen)
         low = ordered[0] * 0.85
-        # the first to finish are the short ones: until many are seen, keep room above the longest
-        room = 1.5 if len(ordered) < 30 else 1.2
-        high = max(low + 1.0, min(default[1] * 2, ordered[-1] * room))
+        # the first to finish are the short ones (the long ones are still running, unseen): the high
+        # only ever widens, from the default's, never narrows to the longest seen so far
+        high = max(low + 1.0, default[1], min(default[1] * 2, ordered[-1] * 1.2))
         return low, high
 
 
 def next_check(age: float, window: tuple[float, float], dense: float, sparse: float) -> float:
     """Seconds from now until a generation `age` seconds old should be checked again."""
     low, high = window
-    if age < low - dense:
-        return max(dense, min(sparse, low - age - dense / 2))  # wake as the window opens
+    if age < low:  # one check as the window opens (and at most `sparse` apart before, for an early failure)
+        return min(sparse, max(0.5, low - age))
     if age <= high:
         return dense
     past = age - high

@@ -77,7 +77,7 @@ async def test_discovery_is_paced_by_the_engines_measured_cost() -> None:
 async def test_under_a_flood_the_budget_wins_and_the_view_age_says_so() -> None:
     tight = WireBudget(bytes_per_second=2000.0, server_share=1e3, burst_seconds=2.0)  # checks: 2 KB at once
     app, clock, session, poller, mono = setup(SimOptions(rows=40, columns=8, in_flight=60, seed=2),
-                                              PollPolicy(budget=tight), measure=False)
+                                              PollPolicy(budget=tight, discovery_share=0.5), measure=False)
     await poller.round()
     price(poller, engine=(10_000_000.0, 1.0))
     poller.cost.buckets[OTHER].bytes = 2000.0  # a full bucket: four generation GETs of 500 bytes
