@@ -141,7 +141,8 @@ class UploadFile:
         return self.path.name
 
 
-def _sniff(head: bytes) -> tuple[str, str] | None:
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """(kind, content type) the first bytes of a file say, or None for a format not listed."""
     for offset, magic, kind, content_type in _MAGIC:
         if head[offset:offset + len(magic)] == magic:
             if magic == b"ftyp" and head[8:12] in (b"M4A ", b"M4B "):
@@ -176,7 +177,7 @@ def check_upload(path: str | os.PathLike[str], *, max_size: int = MAX_UPLOAD, wa
                 digest.update(block)
     except OSError as exc:
         raise UploadRefused(f"{p.name}: cannot be read ({exc.strerror or exc})") from None
-    sniffed = _sniff(head)
+    sniffed = sniff(head)
     by_name = kind_of(None, p.name)
     if sniffed is None:
         what = f"{_a(by_name)} by its name but not by its content" if by_name else "not an image, video or audio file"

@@ -23,18 +23,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from gentui.api.assets import sniff
 from gentui.api.limits import MB, Limit, TooLarge, read_body, size_text
 
 MAX_BYTES = 8 * MB  # one image's bytes
 DEADLINE = 20.0  # seconds for one fetch, from sending to the last byte
 MAX_REDIRECTS = 3
-#: image types drawn, and the first bytes each must start with
-MAGIC: dict[str, tuple[bytes, ...]] = {
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
-}
+#: image types drawn; their bytes must say the same (`api.assets.sniff`, the magic numbers of uploads too)
+DRAWN_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 USER_AGENT = "gentui-media"
 
 
@@ -76,9 +72,9 @@ def check_image(content_type: str, data: bytes) -> str:
     kind = content_type.split(";")[0].strip().lower()
     if kind == "image/svg+xml" or data.lstrip()[:5].lower() in (b"<?xml", b"<svg "):
         return "an SVG image is not drawn (it can load other URLs)"
-    if kind not in MAGIC:
+    if kind not in DRAWN_TYPES:
         return f"not an image gentui draws (content type {kind[:40] or 'missing'})"
-    if not data.startswith(MAGIC[kind]):
+    if (sniffed := sniff(data)) is None or sniffed[1] != kind:
         return f"the bytes are not a {kind.split('/')[1].upper()} image"
     return ""
 
@@ -170,7 +166,7 @@ class MediaFetcher:
         if self.cache is not None:
             cached = await asyncio.to_thread(self.cache.get, url)
             if cached is not None:
-                kind = next((k for k, magic in MAGIC.items() if cached.startswith(magic)), "")
+                kind = sniffed[1] if (sniffed := sniff(cached)) is not None else ""
                 if kind and not check_image(kind, cached):
                     return Media(url, cached, kind, cached=True)
         started = time.monotonic()
@@ -180,7 +176,7 @@ class MediaFetcher:
                     if response.status_code != 200:
                         return Media(url, problem=f"the media host answered {response.status_code}")
                     kind = response.headers.get("Content-Type", "")
-                    if kind.split(";")[0].strip().lower() not in MAGIC:
+                    if kind.split(";")[0].strip().lower() not in DRAWN_TYPES:
                         return Media(url, problem=check_image(kind, b""))
                     data = await read_body(response, self.limit)
         except TooLarge:
