@@ -39,6 +39,7 @@ class Plan:
         self.forced = False  # a manual refresh asked for the engine: read it whatever the budget says
         self.focus: CellKey | None = None
         self.focus_due = 0.0
+        self._history_of: str | None = None  # the engine whose past generations were learnt from
 
     # --- learning ------------------------------------------------------------------------------------
     def learn(self, changes: Changes, models: Mapping[str, str]) -> None:
@@ -46,6 +47,23 @@ class Plan:
         for _, job in changes.terminal:
             if job.status == vocab.COMPLETED and job.created_at is not None and job.finished_at is not None:
                 self.durations.observe(job.canonical_type, models.get(job.id), job.finished_at - job.created_at)
+
+    def learn_history(self, state: EngineState) -> int:
+        """Durations of the engine's past generations, once per engine: what this server took before.
+
+        Fed oldest first, so where a type has more than `schedule.KEEP` the newest are the ones kept.
+        Returns how many were learnt (0 when this engine's history was already read).
+        """
+        if self._history_of == state.engine_id or not state.loaded:
+            return 0
+        self._history_of = state.engine_id
+        past = [(job.finished_at, job.canonical_type, job.finished_at - job.created_at)
+                for cell in state.cells.values() for job in cell.jobs
+                if job.status == vocab.COMPLETED and job.created_at is not None and job.finished_at is not None]
+        past.sort(key=lambda item: item[0])
+        for _, kind, seconds in past:
+            self.durations.observe(kind, None, seconds)
+        return len(past)
 
     # --- generations ---------------------------------------------------------------------------------
     def kind_of(self, state: EngineState, key: CellKey, job: JobView) -> str:

@@ -273,6 +273,7 @@ class Poller:
 
     async def _refresh_engine(self, now: float) -> None:
         changes = await self.session.load_engine()
+        self.plan.learn_history(self.session.state)  # the first read of an engine: how long its past work took
         busy = bool(self.session.state.in_flight())
         read = self.session.engine_timing[1] if self.session.engine_timing else 0.0
         self.plan.engine_read(now, busy, read)

@@ -1,7 +1,9 @@
 """When to look at each generation in flight: dense inside its likely finishing window, sparse outside.
 
 A generation of a given type and model takes a duration that this session learns from what it has
-seen finish (creation to end, from the server's own times), seeded from sensible defaults per type.
+seen finish (creation to end, from the server's own times): the engine's past generations on its
+first read (`Plan.learn_history`), then each one seen ending; sensible defaults per type until six
+of a type are known.
 The likely window is [low, high] of those durations; inside it a generation is checked every
 `dense` seconds (what the finish-to-seen target allows: 3 s for text and images, 6 s for video, at
 p95, so a little less; speech and captions, which have no target of their own, five times the

@@ -102,13 +102,17 @@ class Builder:
 
     def past(self, cell: Cell, kind: str, model: str | None, data: dict[str, Any], status: str, age: float,
              *, result: Any = None, reason: str | None = None) -> Generation:
-        """A finished generation from before the simulator started (not part of the session's ledger)."""
+        """A finished generation from before the simulator started (not part of the session's ledger).
+
+        It took as long as this server's lifecycle takes now (the durations at the starting speed),
+        so a client learning from an engine's history learns this server's pace.
+        """
         gid = self.world.next_id("generation")
         low, high = DURATIONS.get(kind, (5.0, 15.0))
         created = self.now - age
         precharge = costs.estimate(kind, model, data.get("duration"), data).credits
-        gen = Generation(gid, cell.engine_id, cell.id, kind, model, data, status, created,
-                         created + self.rng.uniform(low, high), precharge)
+        took = self.rng.uniform(low, high) / (self.time.speed or 1.0)
+        gen = Generation(gid, cell.engine_id, cell.id, kind, model, data, status, created, created + took, precharge)
         gen.factor = Decimal(self.rng.randint(80, 120)) / 100
         if status == COMPLETED:
             made, gen.outputs = complete_output(gid, kind, data)

@@ -147,7 +147,7 @@ class World:
         gid = self.next_id("generation")
         f = fate(self.seed, gid, kind, self.failure_rate)
         elapsed = min(elapsed, 0.8 * (f.pending_for + f.processing_for))  # still running at start
-        wall = time.clock.now() - elapsed
+        wall = time.clock.now() - elapsed / (time.speed or 1.0)  # simulated seconds run, in wall seconds
         gen = Generation(
             id=gid,
             engine_id=cell.engine_id,

@@ -153,3 +153,27 @@ async def test_the_poller_measures_every_answer_of_its_client() -> None:
     spent = poller.cost.requests
     await poller.session.load_credits()
     assert poller.cost.requests == spent  # a stopped poller no longer listens
+
+
+async def test_the_first_engine_read_learns_how_long_this_servers_past_work_took() -> None:
+    """A slowed server (video 60-240 s at speed 0.5): its history says so before anything finishes
+    here, so video in flight is not checked densely from the documented 30 s minimum."""
+    from gentui.api import vocab
+    from gentui.core.schedule import default_window
+    from gentui.sim.lifecycle import DURATIONS
+
+    app, _, session, poller, _ = setup(SimOptions(rows=40, columns=8, in_flight=10, seed=4, speed=0.5, quiet=False),
+                                       PollPolicy(budget=BIG))
+    async with session.client:
+        assert poller.plan.durations.window(vocab.VIDEO_FROM_TEXT) == default_window(vocab.VIDEO_FROM_TEXT)
+        await poller.round()
+        assert poller.plan.durations.count(vocab.VIDEO_FROM_TEXT) >= 6
+        low, high = poller.plan.durations.window(vocab.VIDEO_FROM_TEXT)
+        shortest = DURATIONS[vocab.VIDEO_FROM_TEXT][0] / 0.5
+        assert shortest * 0.85 * 0.9 <= low <= shortest  # just under the shortest of its history
+        assert high >= default_window(vocab.VIDEO_FROM_TEXT)[1]
+        text_low = poller.plan.durations.window(vocab.TEXT)[0]
+        assert text_low >= DURATIONS[vocab.TEXT][0] / 0.5 * 0.85 * 0.9
+        learnt = poller.plan.durations.count(vocab.TEXT)
+        assert poller.plan.learn_history(session.state) == 0  # once per engine, not every read
+        assert poller.plan.durations.count(vocab.TEXT) == learnt

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
 from gentui.sim.app import create_app
 from gentui.sim.clock import ManualClock
 from gentui.sim.options import SimOptions
@@ -145,3 +147,29 @@ async def test_a_500_by_8_engine_with_10_jobs_per_cell_builds_and_serves_the_sam
         assert again.content == response.content
     rows = response.json()["spreadsheet_rows"]
     assert len(rows) == 500 and all(len(c["user_jobs"]) == 10 for r in rows for c in r["spreadsheet_cells"])
+
+
+def test_a_slowed_server_dates_its_history_and_its_running_work_at_its_own_pace() -> None:
+    """History took as long as the lifecycle takes now, and work running at start is as old, in wall
+    seconds, as the simulated time it has run: a client learning durations learns this server's."""
+    from gentui.sim.clock import SimTime
+    from gentui.sim.lifecycle import DURATIONS
+    from gentui.sim.model import COMPLETED
+    from gentui.sim.seed import build_world
+
+    speed = 0.5
+    clock = ManualClock()
+    time = SimTime(clock, speed)
+    world = build_world(SimOptions(rows=30, columns=8, in_flight=20, seed=3, speed=speed), time, False)
+    past = [g for g in world.generations.values() if g.status == COMPLETED]
+    assert len(past) > 100
+    for gen in past:
+        low, high = DURATIONS[gen.kind]
+        assert low / speed <= gen.updated_at - gen.created_at <= high / speed
+    assert max(g.updated_at - g.created_at for g in past if g.kind == "text") > DURATIONS["text"][1]  # slowed, not speed 1
+    assert len(world.in_flight) == 20
+    for gid in world.in_flight:
+        gen = world.generations[gid]
+        ran = time.now() - gen.phase_start  # simulated seconds
+        assert ran > 0
+        assert clock.now() - gen.created_at == pytest.approx(ran / speed)
