@@ -57,6 +57,9 @@ class EngineState:
         self._row_index: dict[int, tuple[int, int, str]] = {}  # rows array index -> (text length, hash, row id)
         self.engine_chars = 0  # size of the last engine answer read as text
         self.read_seconds = 0.0  # CPU time the last engine read took (time spent yielded not counted)
+        #: bumped by every change to a cell or the columns: figures derived from the whole engine are kept by it
+        self.revision = 0
+        self._counts: tuple[int, Counter[str]] | None = None
 
     # --- lookups -----------------------------------------------------------------------------
     def column(self, column_id: str) -> ColumnView | None:
@@ -77,7 +80,10 @@ class EngineState:
         return [(key, job) for key in cells if key in flying for job in cells[key].jobs if job.in_flight]
 
     def counts(self) -> Counter[str]:
-        return Counter(cell.status for cell in self.cells.values())
+        """Cells per status (worked out once per revision: the header asks on every change)."""
+        if self._counts is None or self._counts[0] != self.revision:
+            self._counts = (self.revision, Counter(cell.status for cell in self.cells.values()))
+        return Counter(self._counts[1])
 
     def card(self, key: CellKey) -> Card:
         cell = self.cells[key]
@@ -124,6 +130,7 @@ class EngineState:
         ]:
             changes.columns_changed = True
         self.columns = columns
+        self.revision += 1
         return {c.id: c for c in columns}
 
     def take_cell(self, key: CellKey, view: CellView, changes: Changes) -> None:
@@ -239,12 +246,14 @@ class EngineState:
     # --- helpers -----------------------------------------------------------------------------
     def _put(self, key: CellKey, view: CellView) -> None:
         self.cells[key] = view
+        self.revision += 1
         if any(job.in_flight for job in view.jobs):
             self._flying.add(key)
         else:
             self._flying.discard(key)
 
     def _drop(self, key: CellKey) -> None:
+        self.revision += 1
         self._flying.discard(key)
         self.by_cell_id.pop(self.cells.pop(key).cell_id, None)
 

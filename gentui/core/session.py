@@ -93,6 +93,7 @@ class Session:
         self._batch_watchers: list[set[str]] = []  # generation ids of finished batches not yet all ended
         #: generations a batch started: their ends go to the feed and the batch's one summary, not a toast each
         self.batch_generations: set[str] = set()
+        self._reserved: tuple[tuple[int, int, int], Decimal] | None = None  # engine_estimate_reserved's last answer
         self._balance_judged: tuple[int, Decimal | None] = (0, None)  # (ledger, balance) last judged for other spend
         self._other_judged: Decimal | None = None
 
@@ -288,11 +289,13 @@ class Session:
         return f"row {row_no} {column.title if column else key[1]}"
 
     def engine_estimate_reserved(self) -> Decimal:
-        """Credits held by in-flight work in this engine (documented estimates)."""
-        total = Decimal(0)
-        for key, job in self.state.in_flight():
-            total += self.estimate_for(key, job)
-        return total
+        """Credits held by in-flight work in this engine (documented estimates), once per state revision."""
+        state = self.state
+        mark = (id(state), state.revision, len(state.local_cards))
+        if self._reserved is None or self._reserved[0] != mark:
+            total = sum((self.estimate_for(key, job) for key, job in state.in_flight()), Decimal(0))
+            self._reserved = (mark, total)
+        return self._reserved[1]
 
     def estimate_for(self, key: CellKey, job: JobView) -> Decimal:
         from gentui.api import costs, vocab

@@ -185,3 +185,25 @@ async def test_the_session_reports_a_malformed_engine_like_the_client_does() -> 
     with pytest.raises(errors.MalformedResponseError):
         await session.load_engine()
     assert not session.state.loaded
+
+
+def test_whole_engine_figures_follow_every_change_though_worked_out_once_per_revision() -> None:
+    """The header asks for the counts and the held estimate on every change: they are kept per revision,
+    and every path that changes a cell (an engine read, a generation) moves the revision on."""
+    app = create_app(SimOptions(rows=6, columns=4, in_flight=3, seed=2, quiet=False), clock=ManualClock())
+    sim = app.state.sim
+    text = sim.serializer.engine_text(sim.world.engines[sim.world.engine_ids[0]], True)
+    session = Session(GenClient("http://sim/v1", "k"), "1", str(sim.world.engine_ids[0]))
+    fast(text, session.state)
+    counts, held = session.state.counts(), session.engine_estimate_reserved()
+    assert held > 0 and sum(counts.values()) == len(session.state.cells)
+    counts["completed"] += 99  # a caller's copy: the state's own figures are untouched
+    assert session.state.counts() != counts
+    key, job = session.state.in_flight()[0]
+    revision = session.state.revision
+    session.state.apply_generation(Generation.model_validate(
+        {"id": job.id, "status": "completed", "user_job_type": job.user_job_type}), key)
+    assert session.state.revision > revision
+    assert session.engine_estimate_reserved() == held - session.estimate_for(key, job)
+    assert session.state.counts()[session.state.cells[key].status] >= 1
+    assert sum(session.state.counts().values()) == len(session.state.cells)

@@ -111,3 +111,19 @@ async def test_a_view_behind_by_more_than_twice_the_poll_interval_says_by_how_mu
         header.data = HeaderData(organization="Acme", connection="ok", fresh_age=3.0, poll_interval=2.0)
         await pilot.pause()
         assert "s behind" not in header.render_text().plain
+
+
+async def test_an_engine_read_long_ago_says_when_work_elsewhere_was_last_looked_for() -> None:
+    from gentui.ui.widgets.header import said_discovery
+
+    assert said_discovery(None) is None and said_discovery(12.0) is None  # recent: nothing said
+    assert said_discovery(97.3) == 95.0  # in steps: the header repaints every 5 s, not every frame
+    app = HeaderApp()
+    async with app.run_test(size=(120, 4)) as pilot:
+        header = app.query_one(CreditsHeader)
+        header.data = HeaderData(organization="Acme", connection="ok", discovery_age=said_discovery(131.0))
+        await pilot.pause()
+        assert "work elsewhere last read 2m10s ago" in header.render_text().plain
+        header.data = HeaderData(organization="Acme", connection="ok", discovery_age=said_discovery(4.0))
+        await pilot.pause()
+        assert "last read" not in header.render_text().plain

@@ -19,3 +19,8 @@ async def test_the_cursor_is_the_pollers_focus_and_a_held_back_view_says_by_how_
         app.main.update_header()
         await pilot.pause()
         assert "view 30 s behind (wire budget)" in app.main.header.render_text().plain
+        poller.view_age = lambda: 0.0  # type: ignore[method-assign]
+        poller.discovery_age = lambda: 142.0  # type: ignore[method-assign]  # a big engine, re-read rarely
+        app.main.update_header()
+        await pilot.pause()
+        assert "work elsewhere last read 2m20s ago" in app.main.header.render_text().plain

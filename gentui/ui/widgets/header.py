@@ -27,6 +27,8 @@ from gentui.ui.look import GLYPHS, palette
 if TYPE_CHECKING:
     from gentui.ui.screens.main import MainScreen
 
+DISCOVERY_SAID = 30.0  # the engine last read longer ago than this: the header says when (outside work waits for it)
+DISCOVERY_STEP = 5.0
 REASON_LINES = 2  # the reason of a degraded connection, in full up to this many lines
 
 
@@ -53,10 +55,14 @@ class HeaderData:
     #: how far the view is behind the poller's plan (seconds the wire budget held reads back: `Poller.view_age`)
     fresh_age: float | None = None
     poll_interval: float | None = None  # the poll interval: a view older than twice it is said to be old
+    #: seconds since the engine was last read, the read that shows work started elsewhere (`Poller.discovery_age`);
+    #: given only past `DISCOVERY_SAID`, in steps of `DISCOVERY_STEP` (the header repaints when it changes)
+    discovery_age: float | None = None
 
     @classmethod
     def of(cls, session: Session, *, readonly: bool, demo: bool, marks: int, low_balance: Decimal | None = None,
-           poll_interval: float | None = None, fresh_age: float | None = None) -> HeaderData:
+           poll_interval: float | None = None, fresh_age: float | None = None,
+           discovery_age: float | None = None) -> HeaderData:
         """What the header shows of a session: its ledger, its connection, its engine's counts."""
         ledger = session.ledger
         return cls(
@@ -67,12 +73,19 @@ class HeaderData:
             connection=session.connection, reason=session.connection_reason,
             last_ok=session.last_ok, counts=session.state.counts(), readonly=readonly, marks=marks, demo=demo,
             cached_at=session.showing_cache, low_balance=low_balance, poll_interval=poll_interval,
-            fresh_age=fresh_age)
+            fresh_age=fresh_age, discovery_age=said_discovery(discovery_age))
 
     @property
     def low(self) -> bool:
         """The balance is known and under the warning."""
         return self.generic is not None and self.low_balance is not None and self.generic < self.low_balance
+
+
+def said_discovery(age: float | None) -> float | None:
+    """The discovery age the header shows: None while recent, else rounded down to a step."""
+    if age is None or age < DISCOVERY_SAID:
+        return None
+    return float(int(age // DISCOVERY_STEP) * DISCOVERY_STEP)
 
 
 def data_for(screen: MainScreen) -> HeaderData:
@@ -86,7 +99,8 @@ def data_for(screen: MainScreen) -> HeaderData:
     session.ledger.burn.sample(app.now(), session.ledger)  # the burn chart's series (spend screen)
     return HeaderData.of(session, readonly=guards.readonly, demo=launch.demo, marks=len(screen.grid.marks),
                          low_balance=guards.low_balance_warning, poll_interval=launch.policy.interval,
-                         fresh_age=app.poller.view_age() if app.poller is not None else None)
+                         fresh_age=app.poller.view_age() if app.poller is not None else None,
+                         discovery_age=app.poller.discovery_age() if app.poller is not None else None)
 
 
 def spent_words(amount: Decimal, *, estimated: bool = False) -> str:
@@ -231,6 +245,9 @@ class CreditsHeader(Widget):
             words = f"  ~{fmt_credits(d.reserved)} held for work in flight" if wide else \
                 f"  ~{fmt_credits(d.reserved)} held"
             pieces.append((Text(words, style="dim"), 3))
+        if d.discovery_age is not None:  # a big engine is re-read rarely (its cost): work started elsewhere waits
+            words = "  work elsewhere last read " if wide else "  read "
+            pieces.append((piece((words, "dim"), (f"{format_duration(d.discovery_age)} ago", "")), 3))
         if d.marks:
             pieces.append((Text(f"  ▌{d.marks} marked", style=self.status_colors.get("marked", "")), 1))
         if d.readonly:
