@@ -60,7 +60,7 @@ class CostBook:
             card = state.card(key)
             for job in cell.jobs:
                 if job.status == vocab.COMPLETED and job.execution_cost is not None:
-                    if job.canonical_type not in (card.generation_type, vocab.UNKNOWN):
+                    if not card.made(job.canonical_type):
                         continue
                     model = models.get(job.id) or card.model
                     self.observe(card.generation_type, model, card.duration, job.execution_cost)

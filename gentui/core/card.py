@@ -45,6 +45,13 @@ class Card:
     def estimate(self) -> Decimal:
         return costs.estimate_credits(self.generation_type, self.model, self.duration, self.data)
 
+    def made(self, job_type: str) -> bool:
+        """Whether a job of this canonical type can be this card's take. The wire name a card is sent
+        under may read back as another type (an image-to-video card on a Veo model goes as
+        `gemini_video_generation`, which reads back as video_from_text); unknown types count too."""
+        sent_as = vocab.canonical_type(vocab.internal_type(self.generation_type, self.model))
+        return job_type in (vocab.UNKNOWN, self.generation_type, sent_as)
+
     def body(self) -> tuple[str, dict[str, Any]]:
         """(canonical type, data) for a generate call; data is `{}` when nothing is known."""
         return self.generation_type, dict(self.data)

@@ -88,6 +88,8 @@ class EngineState:
     def card(self, key: CellKey) -> Card:
         cell = self.cells[key]
         column = self.column(cell.column_id)
+        if column is not None and column.generation_type == vocab.RENDER:  # final video: rendered, no card
+            return Card(vocab.RENDER, {}, "column", "none")
         latest = cell.latest
         return resolve_card(
             cell_attributes=cell.attributes,

@@ -303,8 +303,9 @@ class Session:
         column = self.state.column(key[1])
         if job.canonical_type == vocab.RENDER or (column is not None and column.generation_type == vocab.RENDER):
             return costs.RENDER_COST
-        card = self.state.card(key)
-        if job.canonical_type not in (vocab.UNKNOWN, card.generation_type):
+        take = self.takes.get(job.id)  # a take sent from here: its own card (another model or length than now)
+        card = take.card if take.card is not None and take.from_here else self.state.card(key)
+        if not card.made(job.canonical_type):
             return costs.estimate_credits(job.canonical_type)
         return card.estimate()
 
