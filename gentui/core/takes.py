@@ -15,7 +15,7 @@ Here a take's card is remembered when it is first known and never replaced by a 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -42,6 +42,14 @@ TYPE_ONLY = "the server's type of the take; its model and prompt are not known h
 @runtime_checkable
 class IntentLookup(Protocol):
     def by_generation(self, generation_id: str) -> object | None: ...
+
+
+def take_number(newest_first: Sequence[Any], generation_id: str) -> tuple[int, int]:
+    """(n, of): a take's number among a cell's takes, the oldest being take 1 (as the asset picker counts).
+    `newest_first` is the cell's history (`CellView.jobs`); an id not in it is the newest, n = of."""
+    ids = [job.id for job in newest_first]
+    of = len(ids)
+    return (of - ids.index(generation_id) if generation_id in ids else of), of
 
 
 @dataclass(frozen=True)

@@ -85,3 +85,21 @@ def test_a_takes_outputs_from_its_generation_or_the_engine_copy() -> None:
     image = Generation.model_validate({"id": "8", "status": vocab.COMPLETED,
                                        "output_resources": [{"id": 1, "url": "https://cdn.test/i.png"}]})
     assert take_outputs(job_view(image)).preview_url == "https://cdn.test/i.png"  # its own thumbnail
+
+
+def test_takes_are_numbered_oldest_first_everywhere_the_panel_and_the_asset_picker_alike() -> None:
+    from datetime import UTC, datetime
+
+    from gentui.core.assets import _take_numbers
+    from gentui.core.takes import take_number
+    from gentui.core.views import job_view, sort_jobs
+
+    gens = [Generation.model_validate({"id": str(900 + i), "status": "completed", "user_job_type": "text",
+                                       "created_at": datetime(2026, 12, 1, 10, i, tzinfo=UTC).isoformat()})
+            for i in (2, 0, 1)]
+    history = sort_jobs([job_view(g, 0.0) for g in gens])  # as a cell keeps it: newest first
+    assert [j.id for j in history] == ["902", "901", "900"]
+    assert take_number(history, "900") == (1, 3) and take_number(history, "902") == (3, 3)
+    picker = _take_numbers(gens)
+    assert all(take_number(history, g.id)[0] == picker[g.id] for g in gens)
+    assert take_number(history, "999") == (3, 3)  # not in the history yet: the newest

@@ -21,7 +21,7 @@ from gentui.core.actions import Refusal
 from gentui.core.assets import AssetCatalog
 from gentui.core.card import Card
 from gentui.core.media import MediaCache, MediaFetcher, media_problem
-from gentui.core.takes import take_outputs
+from gentui.core.takes import take_number, take_outputs
 from gentui.core.views import CellKey, CellView, JobView
 from gentui.ui.screens.card_editor import CardEditor
 from gentui.ui.screens.cell_handlers import Handler
@@ -71,11 +71,10 @@ class TakeHandlers:
     def take(self, cell: CellView, job: JobView) -> Take:
         session = self.screen.session
         assert session is not None
-        index = next((i for i, j in enumerate(cell.jobs) if j.id == job.id), 0)
         estimate = session.estimate_for(cell.key, job) if job.in_flight else None
         return Take(job, session.takes.get(job.id, job.canonical_type), take_outputs(job, self.generations.get(job.id)),
                     displayed=cell.displayed is not None and cell.displayed.id == job.id,
-                    position=(index + 1, len(cell.jobs)), estimate=estimate)
+                    position=take_number(cell.jobs, job.id), estimate=estimate)
 
     def show_take(self, job_id: str | None) -> None:
         screen, session = self.screen, self.screen.session
@@ -201,7 +200,7 @@ class TakeHandlers:
         cell, job = self.selected(key, "edit_regenerate")
         known = session.takes.get(job.id)
         current = session.state.card(cell.key)
-        n = next(i for i, j in enumerate(cell.jobs) if j.id == job.id) + 1
+        n, _ = take_number(cell.jobs, job.id)
         if known.card is None or not known.card.data:
             self.screen.notify(f"take {n}'s card is not known here ({known.source}): editing the cell's card",
                                severity="warning", timeout=6, markup=False)
