@@ -40,7 +40,8 @@ class PollPolicy:
     interval: float = 2.0  # the user's poll_interval (floor 1.0): sets the dense cadence of quick work
     video_interval: float = 5.2  # the dense cadence of video work (video, lipsync, render): 6 s at p95, a round's spread included
     sparse: float = 30.0  # the longest gap between two checks of a generation in flight
-    engine_idle: float = 60.0  # nothing in flight: the engine is re-read at most this often
+    engine_idle: float = 15.0  # nothing in flight: the engine is re-read at most this often (a teammate's work
+    # shows within it on a small engine; a big one is paced by its cost and the CPU of reading it)
     discovery_floor: float = 2.0  # work in flight: never re-read the engine more often than this
     discovery_share: float = 0.25  # of the wire budget, at most this goes to re-reading the engine
     focus_interval: float = 5.0  # the selected cell's own GET (its history, outside changes)

@@ -177,3 +177,17 @@ async def test_the_first_engine_read_learns_how_long_this_servers_past_work_took
         learnt = poller.plan.durations.count(vocab.TEXT)
         assert poller.plan.learn_history(session.state) == 0  # once per engine, not every read
         assert poller.plan.durations.count(vocab.TEXT) == learnt
+
+
+async def test_on_a_small_idle_engine_work_started_elsewhere_shows_within_the_idle_pace() -> None:
+    app, _, session, poller, mono = setup(SimOptions(rows=14, columns=6, in_flight=0, seed=2))
+    await poller.round()
+    assert not session.state.in_flight()
+    gap = poller.plan.engine_due - mono.now
+    assert 2.0 <= gap <= PollPolicy().engine_idle == 15.0
+    from gentui.sim.spawn import spawn
+
+    assert spawn(app.state.sim, {"count": 2})["generation_ids"]  # as the web app would, not through gentui
+    mono.now += gap
+    await poller.round()
+    assert session.state.in_flight()  # found by the idle re-read, no key pressed

@@ -123,7 +123,7 @@ async def test_an_engine_read_long_ago_says_when_work_elsewhere_was_last_looked_
         header = app.query_one(CreditsHeader)
         header.data = HeaderData(organization="Acme", connection="ok", discovery_age=said_discovery(131.0))
         await pilot.pause()
-        assert "work elsewhere last read 2m10s ago" in header.render_text().plain
+        assert "engine (work elsewhere) read 2m10s ago" in header.render_text().plain
         header.data = HeaderData(organization="Acme", connection="ok", discovery_age=said_discovery(4.0))
         await pilot.pause()
-        assert "last read" not in header.render_text().plain
+        assert "engine (work elsewhere)" not in header.render_text().plain

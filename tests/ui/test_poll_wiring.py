@@ -23,4 +23,4 @@ async def test_the_cursor_is_the_pollers_focus_and_a_held_back_view_says_by_how_
         poller.discovery_age = lambda: 142.0  # type: ignore[method-assign]  # a big engine, re-read rarely
         app.main.update_header()
         await pilot.pause()
-        assert "work elsewhere last read 2m20s ago" in app.main.header.render_text().plain
+        assert "engine (work elsewhere) read 2m20s ago" in app.main.header.render_text().plain

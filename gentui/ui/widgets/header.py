@@ -245,14 +245,14 @@ class CreditsHeader(Widget):
             words = f"  ~{fmt_credits(d.reserved)} held for work in flight" if wide else \
                 f"  ~{fmt_credits(d.reserved)} held"
             pieces.append((Text(words, style="dim"), 3))
-        if d.discovery_age is not None:  # a big engine is re-read rarely (its cost): work started elsewhere waits
-            words = "  work elsewhere last read " if wide else "  read "
-            pieces.append((piece((words, "dim"), (f"{format_duration(d.discovery_age)} ago", "")), 3))
         if d.marks:
             pieces.append((Text(f"  ▌{d.marks} marked", style=self.status_colors.get("marked", "")), 1))
         if d.readonly:
             pieces.append((piece(("  ", ""), ("READ-ONLY", "bold reverse")), 0))
         state = self.state_text()
+        if d.discovery_age is not None:  # a big engine is re-read rarely (its cost): work started elsewhere waits
+            words = "engine (work elsewhere) read " if wide else "engine read "
+            state = piece((words, "dim"), (f"{format_duration(d.discovery_age)} ago  ", "")).append_text(state)
         if d.fresh_age is not None and d.poll_interval and d.fresh_age > 2 * d.poll_interval:
             state = piece((f"view {int(d.fresh_age)} s behind (wire budget)  ", "yellow")).append_text(state)
         left = fit_pieces(pieces, max(0, width - state.cell_len - 2))
