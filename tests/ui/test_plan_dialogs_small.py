@@ -94,3 +94,21 @@ async def test_only_the_focused_button_looks_focused(quiet_world) -> None:
         await pilot.pause()
         assert confirm.styles.background == focused_bg and cancel.styles.background == other_bg
         await pilot.press("n")
+
+
+async def test_a_dialog_answered_before_its_fit_check_ran_does_not_crash_the_app(quiet_world) -> None:
+    """The fit check runs after a refresh; a quick `n` (or the soak's) can close the dialog first."""
+    app = make_app(quiet_world)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: loaded(app), what="engine and credits")
+        await goto(pilot, app, vocab.TEXT)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        dialog = app.screen
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="the dialog to close")
+        await pilot.pause()
+        dialog._show_fit()  # what a pending call_after_refresh does once the dialog is gone
+        dialog.on_resize()
+        await pilot.pause()
+        assert app.return_code is None and app.screen is app.main

@@ -84,7 +84,9 @@ class PlanDialog(ModalScreen[R], Generic[R]):
         return True
 
     def _show_fit(self) -> None:
-        self.query_one("#too-small").display = not self.fully_shown()
+        """After a refresh, and so maybe after the dialog closed (a quick answer): then there is nothing to fit."""
+        for warning in self.query("#too-small"):
+            warning.display = not self.fully_shown()
 
     def shown_or_refused(self) -> bool:
         """True when the spending choice may go on; else say why (and ring)."""
