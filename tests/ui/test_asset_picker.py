@@ -338,3 +338,18 @@ async def test_the_highlighted_file_shows_its_thumbnail_fetched_without_the_key(
         assert thumb.url is not None and thumb.url.endswith("900060.thumb.png")
         log = quiet_world.app.state.sim.world.media_log
         assert log and not any(entry[1] for entry in log)  # media requests carry no key
+
+
+async def test_types_flicked_through_at_once_end_on_the_last_with_its_fields_and_nothing_crashes(quiet_world):
+    """Swaps run one at a time and the last asked wins; fields are never drawn once removed."""
+    app, _ = library_app(quiet_world)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(pilot, app)
+        choose = editor.query_one("#type", Select)
+        for kind in (vocab.VIDEO_FROM_IMAGE, vocab.IMAGE_FROM_TEXT, vocab.VIDEO_FROM_IMAGE, vocab.TEXT):
+            choose.value = kind  # no wait in between: as fast as key repeat
+        await wait_for(pilot, lambda: editor.generation_type == vocab.TEXT and not editor.retyping
+                       and bool(editor.query(f"#f-{_first(vocab.TEXT)}")), what="the text fields")
+        await pilot.pause()
+        assert not editor.query("#f-image_resource_id")  # no field of a type passed through is left
+        assert app.screen is editor and app.return_code is None

@@ -6,6 +6,7 @@ are checked with the server first; Escape over an edited card asks before throwi
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rich.text import Text
@@ -25,7 +26,9 @@ from gentui.ui.screens.card_fields import (
     EDITABLE_TYPES,
     DiscardDialog,
     carry_over,
+    edited_words,
     field_widgets,
+    ids_text,
     model_options,
     widget_value,
 )
@@ -69,6 +72,8 @@ class CardEditor(ModalScreen[Card | None]):
         self.start_data: dict[str, Any] = {}  # the fields as they opened, to know what was edited
         self._duration: object = card.duration
         self._checking = False
+        # type swaps: not before the fields first mounted, one at a time, the last asked winning
+        self._ready, self._swap, self._wanted = asyncio.Event(), asyncio.Lock(), card.generation_type
 
     @property
     def specs(self) -> tuple[vocab.FieldSpec, ...]:
@@ -97,6 +102,7 @@ class CardEditor(ModalScreen[Card | None]):
         self._update_estimate()
         self._focus_first()
         self.describe_ids()
+        self._ready.set()
 
     def _focus_first(self) -> None:
         first = self.query("#fields > *").exclude("Label").exclude(".picked").first()
@@ -158,17 +164,27 @@ class CardEditor(ModalScreen[Card | None]):
         self._update_estimate()
 
     # --- the type ------------------------------------------------------------------------------------
-    @work(group="card-type", exclusive=True, exit_on_error=False)
+    @work(group="card-type", exit_on_error=False)
     async def change_type(self, new_type: str) -> None:
-        """Fields follow the type; shared fields carry over; the estimate follows."""
-        data = carry_over(self.generation_type, new_type, self.collect())
-        self.card = Card(new_type, data, "edited", "edited")
-        self.generation_type, self.retyping = new_type, True
-        fields = self.query_one("#fields", VerticalScroll)
-        await fields.remove_children()
-        widgets = [w for spec in self.specs for w in field_widgets(spec, data.get(spec.name), new_type, data)]
-        await fields.mount_all(widgets)
-        self.retyping = False
+        """Fields follow the type; shared fields carry over; the estimate follows. Fields removed while still
+        mounting (a swap right as the editor opened, or one cancelled by the next) crashed on render."""
+        self._wanted = new_type
+        await self._ready.wait()
+        async with self._swap:
+            if new_type != self._wanted or new_type == self.generation_type:
+                return  # a later change supersedes this one, or it is already done
+            data = carry_over(self.generation_type, new_type, self.collect())
+            self.card = Card(new_type, data, "edited", "edited")
+            self.generation_type, self.retyping = new_type, True
+            fields = self.query_one("#fields", VerticalScroll)
+            for old in fields.children:  # hidden for a frame first: never drawn once removed
+                old.display = False
+            refreshed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.call_after_refresh(refreshed.set_result, None)
+            await refreshed
+            await fields.remove_children()
+            await fields.mount_all([w for spec in self.specs for w in field_widgets(spec, data.get(spec.name), new_type, data)])
+            self.retyping = False
         self._duration = data.get("duration")
         self._update_estimate()
         self.query_one("#error", Static).update("")
@@ -204,11 +220,8 @@ class CardEditor(ModalScreen[Card | None]):
         if self.assets is not None:
             self.assets.known[asset.id] = asset  # named as it was picked (a row output, not its library entry)
         field = self.query_one(f"#f-{name}", Input)
-        if name in LIST_FIELDS:
-            ids = ids_of(field.value)
-            field.value = ", ".join([*ids, asset.id] if asset.id not in ids else ids)
-        else:
-            field.value = asset.id
+        ids = ids_of(field.value) if name in LIST_FIELDS else []  # a list gathers picks; one id is replaced
+        field.value = ", ".join(ids if asset.id in ids else [*ids, asset.id])
         field.focus()
         self._show_ids(name)
 
@@ -216,14 +229,8 @@ class CardEditor(ModalScreen[Card | None]):
         """The line under a resource field: what its ids are (kind, where, name), never bare numbers."""
         if self.assets is None or not self.query(f"#d-{name}"):
             return
-        text = Text()
-        for i in ids_of(self.query_one(f"#f-{name}", Input).value):
-            if i in self.assets.known:
-                text.append(f"{chr(10) if text else ''}▸ {self.assets.known[i].label}  (id {i})", style="green")
-            elif i in self.assets.missing:
-                text.append(f"{chr(10) if text else ''}? id {i}: the server lists no such content resource",
-                            style="yellow")
-        self.query_one(f"#d-{name}", Static).update(text)
+        self.query_one(f"#d-{name}", Static).update(ids_text(ids_of(self.query_one(f"#f-{name}", Input).value),
+                                                            self.assets))
 
     @work(group="card-ids", exclusive=True, exit_on_error=False)
     async def describe_ids(self) -> None:
@@ -277,15 +284,7 @@ class CardEditor(ModalScreen[Card | None]):
 
     def edited(self) -> str:
         """What was edited since the editor opened, in words ("" when nothing)."""
-        if self.generation_type != self.start_type:
-            return "the type"
-        now = self.collect()
-        changed = [k for k in {*now, *self.start_data} if now.get(k) != self.start_data.get(k)]
-        if not changed:
-            return ""
-        prompts = [k for k in changed if "prompt" in k or k == "script"]
-        return "the " + (prompts[0].replace("_", " ") if prompts else changed[0].replace("_", " ")) + (
-            f" and {len(changed) - 1} more" if len(changed) > 1 else "")
+        return "the type" if self.generation_type != self.start_type else edited_words(self.start_data, self.collect())
 
     def action_cancel(self) -> None:
         what = self.edited()

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from gentui.api import costs, vocab
-from gentui.core.assets import LIST_FIELDS, RESOURCE_FIELDS
+from gentui.core.assets import LIST_FIELDS, RESOURCE_FIELDS, AssetCatalog
 from gentui.core.formatting import fmt_credits
 from gentui.core.text import safe_text
 
@@ -83,6 +83,27 @@ def widget_value(widget: Widget) -> Any:
     if isinstance(widget, Input):
         return widget.value
     raise TypeError(f"no value in {widget!r}")
+
+
+def ids_text(ids: list[str], assets: AssetCatalog) -> Text:
+    """The line under a resource field: what its ids are (kind, where, name), never bare numbers."""
+    text = Text()
+    for i in ids:
+        if i in assets.known:
+            text.append(f"{chr(10) if text else ''}▸ {assets.known[i].label}  (id {i})", style="green")
+        elif i in assets.missing:
+            text.append(f"{chr(10) if text else ''}? id {i}: the server lists no such content resource", style="yellow")
+    return text
+
+
+def edited_words(before: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """What changed between two cards' data, in words: a prompt first ("the prompt and 2 more"); "" for nothing."""
+    changed = [k for k in {*now, *before} if now.get(k) != before.get(k)]
+    if not changed:
+        return ""
+    prompts = [k for k in changed if "prompt" in k or k == "script"]
+    return "the " + (prompts[0] if prompts else changed[0]).replace("_", " ") + (
+        f" and {len(changed) - 1} more" if len(changed) > 1 else "")
 
 
 def carry_over(old_type: str, new_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
