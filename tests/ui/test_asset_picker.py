@@ -352,4 +352,10 @@ async def test_types_flicked_through_at_once_end_on_the_last_with_its_fields_and
                        and bool(editor.query(f"#f-{_first(vocab.TEXT)}")), what="the text fields")
         await pilot.pause()
         assert not editor.query("#f-image_resource_id")  # no field of a type passed through is left
+        for kind in (vocab.VIDEO_FROM_IMAGE, vocab.TEXT):  # there and straight back: it stays text
+            choose.value = kind
+        await wait_for(pilot, lambda: not editor.retyping and editor._wanted == vocab.TEXT, what="the swaps")
+        await pilot.pause()
+        assert editor.generation_type == vocab.TEXT and choose.value == vocab.TEXT
+        assert not editor.query("#f-image_resource_id")
         assert app.screen is editor and app.return_code is None

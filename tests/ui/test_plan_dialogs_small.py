@@ -26,6 +26,16 @@ async def open_batch(pilot, app) -> BatchDialog:
     return app.screen
 
 
+async def open_confirm(pilot, app, generation_type: str) -> ConfirmScreen:
+    """`r` on a cell of this type, once the engine is in: its confirmation, drawn."""
+    await wait_for(pilot, lambda: loaded(app), what="engine and credits")
+    await goto(pilot, app, generation_type)
+    await pilot.press("r")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
+    await pilot.pause()
+    return app.screen
+
+
 def test_plural() -> None:
     assert [plural(n, "cell") for n in (0, 1, 2)] == ["0 cells", "1 cell", "2 cells"]
     assert plural(1, "entry", "entries") == "1 entry" and plural(3, "entry", "entries") == "3 entries"
@@ -80,11 +90,7 @@ async def test_one_cell_is_one_cell(quiet_world) -> None:
 async def test_only_the_focused_button_looks_focused(quiet_world) -> None:
     app = make_app(quiet_world)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, lambda: loaded(app), what="engine and credits")
-        await goto(pilot, app, vocab.VIDEO_FROM_TEXT)
-        await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
-        await pilot.pause()
+        await open_confirm(pilot, app, vocab.VIDEO_FROM_TEXT)
         cancel, confirm = app.screen.query_one("#cancel", Button), app.screen.query_one("#confirm", Button)
         assert app.focused is cancel
         focused_bg, other_bg = cancel.styles.background, confirm.styles.background
@@ -100,11 +106,7 @@ async def test_a_dialog_answered_before_its_fit_check_ran_does_not_crash_the_app
     """The fit check runs after a refresh; a quick `n` (or the soak's) can close the dialog first."""
     app = make_app(quiet_world)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, lambda: loaded(app), what="engine and credits")
-        await goto(pilot, app, vocab.TEXT)
-        await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-        dialog = app.screen
+        dialog = await open_confirm(pilot, app, vocab.TEXT)
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="the dialog to close")
         await pilot.pause()

@@ -158,8 +158,9 @@ class CardEditor(ModalScreen[Card | None]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "type":
-            if event.value is not Select.NULL and event.value != self.generation_type:
-                self.change_type(str(event.value))
+            if event.value is not Select.NULL and event.value != self._wanted:  # the type last asked for
+                self._wanted = str(event.value)  # now, not when the worker starts: the next change compares to it
+                self.change_type(self._wanted)
             return
         self._update_estimate()
 
@@ -168,7 +169,6 @@ class CardEditor(ModalScreen[Card | None]):
     async def change_type(self, new_type: str) -> None:
         """Fields follow the type; shared fields carry over; the estimate follows. Fields removed while still
         mounting (a swap right as the editor opened, or one cancelled by the next) crashed on render."""
-        self._wanted = new_type
         await self._ready.wait()
         async with self._swap:
             if new_type != self._wanted or new_type == self.generation_type:
