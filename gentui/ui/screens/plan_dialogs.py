@@ -65,6 +65,8 @@ class PlanDialog(ModalScreen[R], Generic[R]):
                     yield Button(label, id=button_id, variant=variant)  # type: ignore[arg-type]
 
     def on_mount(self) -> None:
+        if not self.query("#too-small"):  # answered and closed before it mounted (a quick key): nothing to set up
+            return
         self.query_one("#too-small").display = False
         self.query_one(f"#{self.BUTTONS[0][0]}", Button).focus()
         self.call_after_refresh(self._show_fit)
@@ -92,7 +94,8 @@ class PlanDialog(ModalScreen[R], Generic[R]):
         """True when the spending choice may go on; else say why (and ring)."""
         if self.fully_shown():
             return True
-        self.query_one("#too-small").display = True
+        for warning in self.query("#too-small"):
+            warning.display = True
         self.app.bell()
         return False
 
