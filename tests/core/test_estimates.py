@@ -67,3 +67,25 @@ def test_the_final_video_cell_is_rendered_never_regenerated_as_a_text_to_video()
             actions.plan_regenerate(key, edited=edited)
     plan = actions.plan_render(key)
     assert plan.amount == costs.RENDER_COST
+
+
+def test_batch_costs_learn_from_takes_read_back_under_their_wire_name() -> None:
+    """An image-to-video card on Veo is sent as gemini_video_generation, which reads back as
+    video_from_text: its real cost still refines that card's estimate."""
+    from decimal import Decimal
+
+    from gentui.api.models import Generation
+    from gentui.core.batch import CostBook
+
+    session = demo_session()
+    key = next(k for k, cell in session.state.cells.items()
+               if session.state.column(k[1]).title == "MOTION" and not cell.jobs)  # no other take to average in
+    card = Card(vocab.VIDEO_FROM_IMAGE, {"model": "veo_3_1_fast", "duration": 8})
+    session.state.local_cards[session.state.cells[key].cell_id] = card
+    wire = vocab.wire_type(card.generation_type, card.model)
+    session.state.apply_generation(Generation.model_validate(
+        {"id": "g-9", "status": "completed", "user_job_type": wire, "execution_cost": "123.45",
+         "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-01T10:01:00Z"}), key)
+    book = CostBook()
+    book.learn(session.state)
+    assert book.estimate(card) == (Decimal("123.45"), True)
