@@ -54,8 +54,9 @@ class Cockpit:
         self.output = b""
 
     def drain(self, timeout: float) -> None:
-        if self.master is None:
-            time.sleep(timeout)
+        if self.master is None:  # the terminal is gone: wait for what the loop waits for, the exit
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout)
             return
         ready, _, _ = select.select([self.master], [], [], timeout)
         if ready:
