@@ -135,6 +135,8 @@ async def test_the_hostile_corpus_goes_through_every_widget_without_reaching_the
         assert len(state.rows) == len(CORPUS["strings"]) + 1
         grid = app.screen.query_one(EngineGrid)
         table_cells_bounded(grid, CELL_LIMIT)
+        # rows in the table are not yet rows on screen: wait for the frame that draws them
+        await wait_for(pilot, lambda: "[@click=app" in terminal_output(app), what="the grid's rows drawn")
         text = check_screen(app, "grid")
         assert "[/]" in text and "[@click=app.quit]" in text or "[@click=app" in text  # markup shown literally
         assert "␛" in text  # escapes made visible
